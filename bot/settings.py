@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     max_upload_mb: float = 20
+    # Messages per second across all chats (Telegram documents about 30/s for bots); a 429 is retried.
+    telegram_max_rate: float = 30
     # Town / street offices are not named in Art. 49; local notices set their deadline.
     town_report_deadline: str = Field(default="01-31", pattern=r"^\d{2}-\d{2}$")
     # Tests serve pages on loopback; production never fetches private addresses.

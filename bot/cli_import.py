@@ -1,0 +1,167 @@
+"""``python -m bot import PATH…``: parse, check and store files, folders (recursively) and zips.
+
+A progress bar goes to stderr; the final table (one line per report, plus unreadable files and
+skipped archive members) and the totals go to stdout. Exit status 1 when any input could not be
+read or stored, else 0 (findings are not failures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import sys
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from pathlib import Path
+
+from tqdm import tqdm
+
+from bot.cli_common import town_deadline, unavailable, with_database
+from bot.cli_table import clip_start, render
+from bot.settings import get_settings
+from reports.extract import Limits
+from services.ingest import IngestResult, Prepared, Unreadable, prepare_path, store_prepared
+from storage.db import Database, StorageUnavailable
+
+LABELS = {
+    "stored": "已保存 stored",
+    "superseded": "已保存并替换旧版 superseded an older report",
+    "duplicate": "已存储 already stored",
+    "failed": "保存失败 not saved",
+    "unreadable": "无法读取 unreadable",
+    "skipped": "已跳过 skipped",
+}
+# Editors' lock files and system metadata found in folders people zip up.
+_IGNORED_PREFIXES = (".", "~$", "__MACOSX")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders (searched recursively) and zips")
+    p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="files analysed in parallel (worker processes; default: one per CPU)")
+
+
+def collect(paths: list[str]) -> tuple[list[Path], list[Unreadable]]:
+    """The files to import, in a stable order, and the paths that do not exist."""
+    files: list[Path] = []
+    missing: list[Unreadable] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file()
+                                and not any(part.startswith(_IGNORED_PREFIXES) for part in p.relative_to(path).parts)))
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(Unreadable(raw, "missing", "文件或文件夹不存在", "no such file or folder"))
+    return files, missing
+
+
+async def import_files(db: Database, files: list[Path], *, limits: Limits, town_deadline: tuple[int, int],
+                       jobs: int = 1, progress: bool = True) -> list[IngestResult]:
+    """Import ``files`` in order. Analysis (CPU-bound) runs in ``jobs`` worker processes while the
+    event loop stores what is ready; storing stays serial, one transaction per report."""
+    loop = asyncio.get_running_loop()
+    # "spawn": forking a process that runs an event loop and database threads is not safe.
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) if jobs > 1 else None
+    window = max(2, 2 * jobs)     # files analysed ahead of the store: bounds memory
+    results: list[IngestResult] = []
+
+    def submit(path: Path) -> asyncio.Future[Prepared]:
+        if path.stat().st_size > limits.max_bytes:
+            mb = limits.max_bytes // (1024 * 1024)
+            done: asyncio.Future[Prepared] = loop.create_future()
+            done.set_result(Prepared(str(path), unreadable=[Unreadable(
+                str(path), "too_large", f"文件过大，上限为 {mb} MB", f"file too large; the limit is {mb} MB")]))
+            return done
+        work = partial(prepare_path, str(path), path.name, limits=limits, town_deadline=town_deadline)
+        return loop.run_in_executor(pool, work)
+
+    try:
+        with tqdm(total=len(files), unit="file", file=sys.stderr, disable=not progress) as bar:
+            pending: deque[tuple[Path, asyncio.Future[Prepared]]] = deque()
+            queue = iter(files)
+            for path in queue:
+                pending.append((path, submit(path)))
+                if len(pending) >= window:
+                    break
+            while pending:
+                path, future = pending.popleft()
+                prepared = await future
+                nxt = next(queue, None)
+                if nxt is not None:
+                    pending.append((nxt, submit(nxt)))
+                result = await store_prepared(db, prepared)
+                result.file = str(path)
+                results.append(result)
+                bar.set_postfix_str(path.name[-30:], refresh=False)
+                bar.update(1)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return results
+
+
+def _codes(findings) -> str:
+    counts = Counter(f.code for f in findings)
+    return ", ".join(f"{c}×{n}" if n > 1 else c for c, n in sorted(counts.items()))
+
+
+def _name(result: IngestResult, file: str) -> str:
+    """The file, or "archive › member" for a report found inside an archive."""
+    base = Path(result.file).name
+    if file in (base, result.file):
+        return clip_start(result.file, 60)
+    # The extractor names members "archive.zip/folder/member".
+    return clip_start(f"{result.file} › {file.removeprefix(base + '/')}", 60)
+
+
+def table(results: list[IngestResult], missing: list[Unreadable]) -> tuple[str, Counter[str]]:
+    rows: list[list[object]] = []
+    totals: Counter[str] = Counter()
+    for result in results:
+        for o in result.outcomes:
+            totals[o.status] += 1
+            rows.append([_name(result, o.file),
+                         o.agency or o.agency_printed or "?", o.year or "?", LABELS[o.status],
+                         o.errors, o.warnings, _codes(o.findings) if o.status != "failed" else o.message_en])
+        for u in result.unreadable:
+            totals["unreadable"] += 1
+            rows.append([_name(result, u.file), "", "", LABELS["unreadable"], "", "", f"{u.message} / {u.message_en}"])
+        for s in result.skipped:
+            totals["skipped"] += 1
+            rows.append([_name(result, s.name), "", "", LABELS["skipped"], "", "", f"{s.reason} / {s.reason_en}"])
+    for u in missing:
+        totals["unreadable"] += 1
+        rows.append([clip_start(u.file, 60), "", "", LABELS["unreadable"], "", "", f"{u.message} / {u.message_en}"])
+    header = ["文件 file", "机关 agency", "年度 year", "结果 outcome", "错误 errors", "警告 warnings", "问题 findings"]
+    return render(header, rows, max_width=70), totals
+
+
+def summary(totals: Counter[str]) -> str:
+    parts = [("stored", "已保存 stored"), ("superseded", "替换旧版 superseded"), ("duplicate", "已存储 duplicate"),
+             ("unreadable", "无法读取 unreadable"), ("skipped", "已跳过 skipped"), ("failed", "保存失败 failed")]
+    return " · ".join(f"{label}: {totals.get(key, 0)}" for key, label in parts)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    files, missing = collect(args.paths)
+    limits = Limits.for_upload_mb(settings.max_upload_mb)
+
+    async def work(db: Database) -> list[IngestResult]:
+        return await import_files(db, files, limits=limits, town_deadline=town_deadline(settings),
+                                  jobs=max(1, args.jobs), progress=not args.no_progress)
+
+    try:
+        results = asyncio.run(with_database(work, settings))
+    except StorageUnavailable as error:
+        return unavailable(error)
+    text, totals = table(results, missing)
+    print(text)
+    print(summary(totals))
+    return 1 if totals["unreadable"] or totals["failed"] else 0

@@ -1,0 +1,418 @@
+"""NARRATIVE_MISMATCH and NARRATIVE_POINTS: what the prose says against the tables and against itself.
+
+The prose is read conservatively: a count is taken only when a number with a counting unit (件/宗/起)
+stands in the same clause as a keyword that names a figure of table 三 or 四 ("办结69件",
+"1件结转下年度", "行政复议7件"), and only in a sentence that is about disclosure requests or appeals.
+A figure the table does not give for certain is never compared.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Finding, Number, Report, Severity
+from ..templates import SECTIONS, TableSpec
+from .values import Values, row_figure
+from .where import SEP, fmt, section_name, section_name_en
+
+W = Severity.WARNING
+
+# ---- text normalisation -------------------------------------------------------------------
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_PAGE_NUMBER = re.compile(r"\n\s*[-－—]?\s*\d{1,3}\s*[-－—]?\s*(?=\n)")
+_BOOK_TITLE = re.compile(r"《[^《》]{0,80}》")
+
+
+def normalise(text: str) -> str:
+    """Join lines wrapped by PDF text, drop page numbers and titles of documents (《…》) whose words
+    ("答复", "受理") are not statements about this report."""
+    text = _PAGE_NUMBER.sub("\n", text.translate(_FULLWIDTH))
+    text = _BOOK_TITLE.sub("《》", text)
+    return re.sub(r"\s+", lambda m: " " if _digits_around(text, m) else "", text)
+
+
+def _digits_around(text: str, m: re.Match) -> bool:
+    a, b = m.start() - 1, m.end()
+    return a >= 0 and b < len(text) and text[a].isdigit() and text[b].isdigit()
+
+
+# ---- numbers --------------------------------------------------------------------------------
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def cn_number(s: str) -> int | None:
+    """Arabic digits or a plain Chinese numeral below 10000 ("十二", "二百零五"); None otherwise."""
+    if s.isdigit():
+        return int(s)
+    if s in ("零", "〇"):
+        return 0
+    total, digit = 0, None
+    for ch in s:
+        if ch in ("零", "〇"):      # a placeholder between places: 一百零五
+            if digit is not None:
+                return None
+            continue
+        if ch in _CN_DIGITS:
+            if digit is not None and _CN_DIGITS[ch] != 0:
+                return None
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+        else:
+            return None
+    return total + (digit or 0)
+
+
+_COUNT = re.compile(r"(?<![\d.])(\d+|[零〇一二两三四五六七八九十百千]{1,6})(?:件|宗|起)")
+_COMPARISON = re.compile(r"同比|较上年|较去年|比上年|比去年|增加|减少|增长|下降|上升|回落|环比")
+
+# ---- keywords, most specific first (the regex alternation prefers the earlier one at a position) --
+
+_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("granted_partial", r"予以公开(?:和|及|与|、|或)部分公开|全部公开(?:和|及|与|、)部分公开"),
+    ("partial", r"部分公开"),
+    ("denied", r"不予公开"),
+    ("granted", r"予以公开|同意公开|全部公开"),
+    ("unavailable", r"无法提供"),
+    ("not_processed", r"不予处理"),
+    ("other_handling", r"其他处理"),
+    ("carried_over", r"上一?年度?结转|结转上一?年度?|上年度?遗留"),
+    ("carried_forward", r"结转(?:至|到|入)?下一?年度?|顺延(?:至|到)?下一?年度?|转入下一?年度?|下一?年度?继续办理|结转"),
+    ("new", r"新收"),
+    ("received", r"收到|受理|接收|接到"),
+    ("handled", r"办结|答复|办理完毕|处理完毕|予以回复"),
+    ("review", r"行政复议|复议(?!后)"),
+    ("suit", r"行政诉讼|诉讼|起诉"),
+    ("upheld", r"结果维持|维持"),
+    ("corrected", r"结果纠正|纠正"),
+    ("other_outcome", r"其他结果"),
+    ("pending", r"尚未审结|未审结|正在审理|审理中"),
+)
+_KEYWORD = re.compile("|".join(f"(?P<{m}>{p})" for m, p in _KEYWORDS))
+_OUTCOMES = ("upheld", "corrected", "other_outcome", "pending")
+_APPEAL_METRICS = ("review", "suit", *_OUTCOMES)
+
+_ALL_UPHELD = re.compile(r"(?:均|全部|都)(?:获|被|予以|为)?(?:结果)?维持")
+_NO_APPEALS = re.compile(r"(?:未发生|没有发生|未出现|没有出现|未收到|没有收到|未有|无)[^。；，,]{0,20}?(?:行政复议|行政诉讼)"
+                         r"[^。；，,]*")
+_NO_REQUESTS = re.compile(r"(?:未|没有)(?:收到|接到|受理)[^。；，,]{0,12}?申请")
+
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+")
+_CLAUSE = re.compile(r"[^，,()（）【】]+")
+_CONTEXT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    metric: str
+    stated: int
+    quote: str
+    section: str
+
+
+# ---- what the tables say ---------------------------------------------------------------------
+
+def _rows_value(v: Values, spec: TableSpec, rows: list[str]) -> Number | None:
+    vals = [row_figure(v, spec, r) for r in rows]
+    return None if any(x is None for x in vals) else sum(vals)  # type: ignore[misc]
+
+
+def _group(spec: TableSpec, group: str) -> list[str]:
+    rows = [r.id for r in spec.group_rows(group)]
+    if group == "other" and not rows:     # 2019: （六）其他处理 is a single row
+        rows = ["other"]
+    return rows
+
+
+_OUTCOME_COLUMN = {"upheld": "upheld", "corrected": "corrected", "other_outcome": "other", "pending": "pending"}
+_SUIT_ROWS = ("suit_direct", "suit_after_review")
+
+
+def table_figure(v: Values, metric: str) -> tuple[set[Number], str, str] | None:
+    """The values the table allows for ``metric``, with a Chinese and an English description."""
+    spec = v.report.spec
+    if spec is None:
+        return None
+    req, app = spec.table("requests"), spec.table("appeals")
+    one = lambda rows: _rows_value(v, req, rows)  # noqa: E731
+    if metric in ("received", "new"):
+        new, over = one(["new"]), one(["carried_over"])
+        if new is None:
+            return None
+        if metric == "new" or over is None or over == 0:
+            return {new}, f"表三本年新收为{fmt(new)}件", f"table 3 gives {fmt(new)} new requests"
+        return ({new, new + over}, f"表三本年新收为{fmt(new)}件（加上年结转为{fmt(new + over)}件）",
+                f"table 3 gives {fmt(new)} new requests ({fmt(new + over)} with those carried over)")
+    simple = {"handled": (["total"], "办结（（七）总计）", "handled (total)"),
+              "carried_over": (["carried_over"], "上年结转", "carried over"),
+              "carried_forward": (["carried_forward"], "结转下年度继续办理", "carried forward"),
+              "granted": (["granted"], "予以公开", "granted in full"),
+              "partial": (["partial"], "部分公开", "granted in part"),
+              "granted_partial": (["granted", "partial"], "予以公开与部分公开合计", "granted in full or in part"),
+              "denied": (_group(req, "denied"), "不予公开合计", "withheld"),
+              "unavailable": (_group(req, "unavailable"), "无法提供合计", "cannot be provided"),
+              "not_processed": (_group(req, "not_processed"), "不予处理合计", "not processed"),
+              "other_handling": (_group(req, "other"), "其他处理合计", "handled otherwise")}
+    if metric in simple:
+        rows, zh, en = simple[metric]
+        n = one(rows)
+        return None if n is None else ({n}, f"表三{zh}为{fmt(n)}件", f"table 3 gives {fmt(n)} ({en})")
+    subject, _, outcome = metric.partition(".")
+    rows = ["review"] if subject == "review" else list(_SUIT_ROWS)
+    col = _OUTCOME_COLUMN.get(outcome, "total")
+    nums = v.all("appeals", [(r, col) for r in rows])
+    if nums is None:
+        return None
+    n = sum(nums)
+    who = "行政复议" if subject == "review" else "行政诉讼"
+    label = app.column(col).label
+    en_who = "administrative reviews" if subject == "review" else "lawsuits"
+    return {n}, f"表四{who}{label}为{fmt(n)}件", f"table 4 gives {fmt(n)} {en_who} ({app.column(col).en})"
+
+
+# ---- what the prose says ---------------------------------------------------------------------
+
+def _about_requests(window: str) -> bool:
+    return "申请" in window and "公开" in window
+
+
+def _about_appeals(window: str, section: str) -> bool:
+    return section == "appeals" or "信息公开" in window or "政府信息" in window
+
+
+def statements(text: str, section: str) -> list[Statement]:
+    out: list[Statement] = []
+    for sm in _SENTENCE.finditer(text):
+        sentence = sm.group()
+        window = text[max(0, sm.start() - _CONTEXT):sm.end()]
+        subject: str | None = None
+        for cm in _CLAUSE.finditer(sentence):
+            clause = cm.group()
+            keys = [(m.start(), m.end(), m.lastgroup) for m in _KEYWORD.finditer(clause)]
+            for k in keys:
+                if k[2] in ("review", "suit"):
+                    subject = k[2]
+            for nm in _COUNT.finditer(clause):
+                n = cn_number(nm.group(1))
+                if n is None:
+                    continue
+                before = [k for k in keys if k[1] <= nm.start()]
+                after = [k for k in keys if k[0] >= nm.end()]
+                key = before[-1] if before else (after[0] if after else None)
+                if key is None:
+                    continue
+                between = clause[key[1]:nm.start()] if before else clause[nm.end():key[0]]
+                if _COMPARISON.search(between):
+                    continue
+                metric = key[2]
+                assert metric is not None
+                if metric in _OUTCOMES:
+                    own_subject = _subject_before(keys, key, subject)
+                    if own_subject is None:
+                        continue
+                    metric = f"{own_subject}.{metric}"
+                if metric.split(".")[0] in _APPEAL_METRICS:
+                    if not _about_appeals(window, section):
+                        continue
+                elif not _about_requests(window):
+                    continue
+                out.append(Statement(metric, n, clause.strip(), section))
+    return out
+
+
+def _subject_before(keys: list, key: tuple, sentence_subject: str | None) -> str | None:
+    own = [k[2] for k in keys if k[1] <= key[0] and k[2] in ("review", "suit")]
+    return own[-1] if own else sentence_subject
+
+
+# ---- findings ----------------------------------------------------------------------------------
+
+def _finding(st: Statement, allowed: set[Number], zh: str, en: str, metric: str) -> Finding:
+    where = f"{section_name(st.section)}{SEP}正文" if st.section in _SECTION_IDS else "正文"
+    table = "appeals" if metric.split(".")[0] in _APPEAL_METRICS else "requests"
+    msg = f"正文称“{st.quote}”，但{zh}"
+    msg_en = f"the text says \"{st.quote}\" ({st.stated}), but {en}"
+    return Finding("NARRATIVE_MISMATCH", W, where, msg, msg_en, table, None, None,
+                   {"metric": metric, "stated": st.stated, "table": sorted(allowed), "section": st.section})
+
+
+_SECTION_IDS = {s.id for s in SECTIONS}
+
+
+def _texts(report: Report) -> list[tuple[str, str]]:
+    if report.sections:
+        return [(sid, normalise(t)) for sid, t in report.sections.items() if t]
+    return [("", normalise(report.text))] if report.text else []
+
+
+def mismatches(report: Report, v: Values) -> list[Finding]:
+    out: list[Finding] = []
+    seen: set[tuple[str, int]] = set()
+    for section, text in _texts(report):
+        for st in statements(text, section):
+            if (st.metric, st.stated) in seen:
+                continue
+            figure = table_figure(v, st.metric)
+            if figure is None:
+                continue
+            allowed, zh, en = figure
+            seen.add((st.metric, st.stated))
+            if st.stated not in allowed:
+                out.append(_finding(st, allowed, zh, en, st.metric))
+        out += _all_upheld(v, text, section)
+        out += _zero_claims(v, text, section)
+    return out
+
+
+def _outcomes(v: Values, subject: str) -> dict[str, Number] | None:
+    rows = ["review"] if subject == "review" else list(_SUIT_ROWS)
+    out: dict[str, Number] = {}
+    for col in ("upheld", "corrected", "other", "pending", "total"):
+        nums = v.all("appeals", [(r, col) for r in rows])
+        if nums is None:
+            return None
+        out[col] = sum(nums)
+    return out
+
+
+def _subjects(text: str) -> list[str]:
+    out = []
+    if re.search(r"复议", text):
+        out.append("review")
+    if re.search(r"诉讼|起诉", text):
+        out.append("suit")
+    return out
+
+
+_WHO = {"review": ("行政复议", "reviews"), "suit": ("行政诉讼", "lawsuits")}
+
+
+def _all_upheld(v: Values, text: str, section: str) -> list[Finding]:
+    """ "均获维持": every review or lawsuit named in the sentence ended with the decision upheld."""
+    spec = v.report.spec
+    if spec is None:
+        return []
+    out: list[Finding] = []
+    for sm in _SENTENCE.finditer(text):
+        sentence = sm.group()
+        m = _ALL_UPHELD.search(sentence)
+        if not m or not _about_appeals(text[max(0, sm.start() - _CONTEXT):sm.end()], section):
+            continue
+        bad: dict[str, dict[str, Number]] = {}
+        for subject in _subjects(sentence[:m.start()]):
+            o = _outcomes(v, subject)
+            if o is not None and o["total"] and o["upheld"] != o["total"]:
+                bad[subject] = o
+        if not bad:
+            continue
+        app = spec.table("appeals")
+        parts = []
+        for subject, o in bad.items():
+            others = "、".join(f"{app.column(c).label}{fmt(o[c])}件" for c in ("corrected", "other", "pending") if o[c])
+            parts.append(f"{_WHO[subject][0]}共{fmt(o['total'])}件，其中结果维持{fmt(o['upheld'])}件、{others}")
+        quote = sentence[:m.end()].strip()
+        where = f"{section_name(section)}{SEP}正文" if section in _SECTION_IDS else "正文"
+        out.append(Finding(
+            "NARRATIVE_MISMATCH", W, where,
+            f"正文称“{quote}”，但表四显示" + "；".join(parts),
+            f"the text says all {' and '.join(_WHO[s][1] for s in bad)} were upheld (\"{quote}\"), but table 4 shows "
+            + "; ".join(f"{_WHO[s][1]}: {fmt(o['upheld'])} of {fmt(o['total'])} upheld" for s, o in bad.items()),
+            "appeals", None, None, {"metric": "all_upheld", "section": section, "table": bad}))
+    return out
+
+
+def _zero_claims(v: Values, text: str, section: str) -> list[Finding]:
+    """ "未发生行政复议、行政诉讼" / "未收到政府信息公开申请": the table must show 0."""
+    out: list[Finding] = []
+    where = f"{section_name(section)}{SEP}正文" if section in _SECTION_IDS else "正文"
+    for m in _NO_APPEALS.finditer(text):
+        for subject in _subjects(m.group()):
+            o = _outcomes(v, subject)
+            if o is not None and o["total"]:
+                out.append(Finding(
+                    "NARRATIVE_MISMATCH", W, where,
+                    f"正文称“{m.group()}”，但表四{_WHO[subject][0]}总计为{fmt(o['total'])}件",
+                    f"the text says there were no {_WHO[subject][1]} (\"{m.group()}\"), but table 4 gives "
+                    f"{fmt(o['total'])}", "appeals", None, "total",
+                    {"metric": subject, "stated": 0, "table": [o["total"]], "section": section}))
+    for m in _NO_REQUESTS.finditer(text):
+        figure = table_figure(v, "new")
+        if figure is None or 0 in figure[0]:
+            continue
+        out.append(Finding(
+            "NARRATIVE_MISMATCH", W, where, f"正文称“{m.group()}”，但{figure[1]}",
+            f"the text says no requests were received (\"{m.group()}\"), but {figure[2]}",
+            "requests", "new", "total",
+            {"metric": "new", "stated": 0, "table": sorted(figure[0]), "section": section}))
+    return out
+
+
+# ---- announced points ----------------------------------------------------------------------------
+
+_ANNOUNCE = re.compile(r"(?:以下|如下|下列|主要有|主要为|主要是|主要表现为|表现为|存在|有)"
+                       r"([两二三四五六七八九十]|[2-9])(?:个)?(?:方面|点|个问题|大问题|项|条|个不足)")
+_ORDINALS = "一二三四五六七八九十"
+# Enumeration styles: 一是…二是…, （一）（二）, 第一、第二, 1. 2., （1）（2）.
+_STYLES: tuple[str, ...] = (
+    r"([一二三四五六七八九十])是",
+    r"[（(]([一二三四五六七八九十])[）)]",
+    r"第([一二三四五六七八九十])(?:[，,、]|个?方面|点|条)",
+    r"(?<![\d.])([1-9])[.、．](?!\d)",
+    r"[（(]([1-9])[）)]",
+)
+_FIRST_WITHIN = 40
+
+
+def _ordinal(s: str) -> int:
+    return int(s) if s.isdigit() else _ORDINALS.index(s) + 1
+
+
+def points(report: Report) -> list[Finding]:
+    out: list[Finding] = []
+    for section, text in _texts(report):
+        for am in _ANNOUNCE.finditer(text):
+            announced = _ordinal(am.group(1)) if am.group(1) != "两" else 2
+            rest = text[am.end():]
+            nxt = _ANNOUNCE.search(rest)
+            region = rest[:nxt.start()] if nxt else rest
+            listed = _count_listed(region)
+            if listed is None or listed == announced:
+                continue
+            head = text[max(0, am.start() - 20):am.start()]
+            cut = max(head.rfind(p) for p in "，,。；;\n")
+            quote = head[cut + 1:] + am.group()
+            where = f"{section_name(section)}{SEP}正文" if section in _SECTION_IDS else "正文"
+            en_where = section_name_en(section) if section in _SECTION_IDS else "the text"
+            out.append(Finding(
+                "NARRATIVE_POINTS", W, where,
+                f"“{quote}”称有{am.group(1)}点，但随后只列出了{listed}点" if listed < announced else
+                f"“{quote}”称有{am.group(1)}点，但随后列出了{listed}点",
+                f"{en_where} announces {announced} points (\"{quote}\") but lists {listed}",
+                data={"announced": announced, "listed": listed, "section": section}))
+    return out
+
+
+def _count_listed(region: str) -> int | None:
+    """Length of the enumeration that starts right after an announcement, or None when none does."""
+    best: tuple[int, str] | None = None
+    for pattern in _STYLES:
+        m = re.search(pattern, region[:_FIRST_WITHIN])
+        if m and _ordinal(m.group(1)) == 1 and (best is None or m.start() < best[0]):
+            best = (m.start(), pattern)
+    if best is None:
+        return None
+    count = 0
+    for m in re.finditer(best[1], region[best[0]:]):
+        if _ordinal(m.group(1)) != count + 1:
+            break
+        count += 1
+    return count
+
+
+def check_narrative(report: Report, v: Values) -> list[Finding]:
+    return [*mismatches(report, v), *points(report)]

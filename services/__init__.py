@@ -1,0 +1,1 @@
+"""Application services shared by the bot and the CLI (no Telegram here)."""

@@ -1,0 +1,160 @@
+"""Store uploaded files: analyse them (extract → parse → check) and keep every report with its history.
+
+``ingest(db, data, filename)`` is what the bot (an uploaded document) and ``python -m bot import``
+call. Each report found in the file is stored in its own transaction, so a zip of forty reports
+that loses the database half-way keeps the twenty already stored and writes nothing partial.
+
+Per report the outcome is one of:
+- ``stored``: new; it is the current report of its agency and year;
+- ``superseded``: new, and it replaced an older report of the same agency and year (kept as history);
+- ``duplicate``: these exact bytes are already stored (nothing written);
+- ``failed``: the database was unavailable (``StorageUnavailable``); nothing of this report was written.
+Files that cannot be read at all, and documents that are not annual reports, are listed in
+``unreadable``; archive members the extractor skipped in ``skipped``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from reports.extract import ExtractError, Limits, Skipped, sniff
+from reports.extract.safety import ZipBudget, open_zip, read_member
+from reports.model import Report
+from reports.pipeline import analyse
+from services.store import ReportOutcome, Status, store_report
+from storage.db import Database
+from storage.models import utcnow
+
+__all__ = ["IngestResult", "Prepared", "ReportOutcome", "Unreadable", "ingest", "prepare", "prepare_path",
+           "store_prepared"]
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    file: str
+    code: str            # ExtractError code, or "not_a_report"
+    message: str
+    message_en: str
+
+
+@dataclass(slots=True)
+class IngestResult:
+    file: str
+    outcomes: list[ReportOutcome] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+
+    def of(self, status: Status) -> list[ReportOutcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def failed(self) -> bool:
+        return any(o.status == "failed" for o in self.outcomes)
+
+
+def _not_a_report(report: Report) -> bool:
+    return not report.tables_found and report.year is None and report.template is None
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A file analysed and ready to store: each report with its original bytes (picklable, so the
+    CPU-bound half can run in a worker process)."""
+
+    file: str
+    reports: list[tuple[Report, bytes]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+
+
+def prepare(data: bytes, filename: str, *, limits: Limits | None = None, town_deadline: tuple[int, int] = (1, 31),
+            source_url: str | None = None) -> Prepared:
+    """Extract, parse and check ``data`` and pair every report with its own bytes (no database)."""
+    out = Prepared(file=filename)
+    try:
+        analysis = analyse(data, filename, limits=limits, town_deadline=town_deadline)
+    except ExtractError as error:
+        out.unreadable.append(Unreadable(filename, error.code, error.message_zh, error.message_en))
+        return out
+    out.skipped.extend(analysis.skipped)
+    whole = hashlib.sha256(data).hexdigest()
+    members: dict[str, bytes] | None = None
+    for report in analysis.reports:
+        if _not_a_report(report):
+            out.unreadable.append(Unreadable(
+                report.source.file, "not_a_report", "未识别为政府信息公开工作年度报告（没有找到年度和统计表）",
+                "not recognised as a government information disclosure annual report (no year, no tables)"))
+            continue
+        if source_url and not report.source.url:
+            report.source = replace(report.source, url=source_url)
+        if report.source.sha256 == whole:
+            original: bytes | None = data
+        else:
+            if members is None:
+                members = _member_originals(data, limits or Limits(), {r.source.sha256 for r in analysis.reports})
+            original = members.get(report.source.sha256)
+        if original is None:
+            out.unreadable.append(Unreadable(
+                report.source.file, "corrupt", "无法在压缩包中重新读取该报告文件，未保存",
+                "the report's file could not be read again from the archive; not stored"))
+            continue
+        out.reports.append((report, original))
+    return out
+
+
+def prepare_path(path: str, display_name: str, *, limits: Limits | None = None,
+                 town_deadline: tuple[int, int] = (1, 31)) -> Prepared:
+    """``prepare`` for a file on disk (read in the worker, so bytes are not shipped to it)."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    return prepare(data, display_name, limits=limits, town_deadline=town_deadline)
+
+
+async def store_prepared(db: Database, prepared: Prepared, *, uploaded_by: int | None = None,
+                         clock: Callable[[], datetime] = utcnow) -> IngestResult:
+    """Store every report of a prepared file, each in its own transaction."""
+    result = IngestResult(file=prepared.file, skipped=list(prepared.skipped), unreadable=list(prepared.unreadable))
+    for report, original in prepared.reports:
+        result.outcomes.append(await store_report(db, report, original, uploaded_by=uploaded_by, clock=clock))
+    return result
+
+
+async def ingest(db: Database, data: bytes, filename: str, *, uploaded_by: int | None = None,
+                 limits: Limits | None = None, town_deadline: tuple[int, int] = (1, 31), source_url: str | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> IngestResult:
+    """Analyse ``data`` (in a worker thread) and store every report in it (see the module docstring)."""
+    prepared = await asyncio.to_thread(prepare, data, filename, limits=limits, town_deadline=town_deadline,
+                                       source_url=source_url)
+    return await store_prepared(db, prepared, uploaded_by=uploaded_by, clock=clock)
+
+
+def _member_originals(data: bytes, limits: Limits, wanted: set[str]) -> dict[str, bytes]:
+    """The bytes of the archive members whose sha256 is ``wanted`` (nested archives included).
+
+    The extractor hands over documents, not bytes; the store keeps each member's own bytes as its
+    original, so they are read again here under the same caps.
+    """
+    found: dict[str, bytes] = {}
+    budget = ZipBudget(limits)
+
+    def walk(blob: bytes, depth: int) -> None:
+        with open_zip(blob) as zf:
+            for info in zf.infolist():
+                if info.is_dir():
+                    continue
+                content = read_member(zf, info, budget, archive_size=len(blob))
+                digest = hashlib.sha256(content).hexdigest()
+                if digest in wanted:
+                    found[digest] = content
+                elif depth < limits.max_zip_depth and sniff(content) == "zip":
+                    walk(content, depth + 1)
+
+    try:
+        walk(data, 0)
+    except ExtractError:
+        pass  # the extractor already read these members under the same caps; what was found is kept
+    return found

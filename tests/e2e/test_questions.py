@@ -1,0 +1,110 @@
+"""Questions end to end: answers in both languages, clarification buttons, charts, /report, /issues, 429s."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.ingest import ingest
+from tests.conftest import sample_bytes
+from tests.e2e.conftest import ALICE, BOB
+
+STORED = ("pingtan_2019.txt", "pingtan_2021.txt", "wuyang_2020.txt", "huaian_2024_pdftext.txt", "shanghai_2019.html")
+
+
+@pytest.fixture
+async def stocked(bot):
+    for name in STORED:
+        await ingest(bot.db, sample_bytes(name), name)
+    return bot
+
+
+async def ask(fake, user, text: str, **wait):
+    mark = fake.mark()
+    await fake.send_text(user, text)
+    return mark, await fake.wait_reply(user, after=mark, **wait)
+
+
+async def test_question_in_chinese(stocked):
+    _, reply = await ask(stocked.fake, ALICE, "平潭2021年收到多少政府信息公开申请？")
+    assert "平潭综合实验区2021年本年新收政府信息公开申请：70件" in reply.plain_text
+    assert "pingtan_2021.txt" in reply.plain_text          # the answer names its source
+
+
+async def test_question_in_english(stocked):
+    _, reply = await ask(stocked.fake, BOB, "how many requests did Pingtan get in 2021")
+    assert "new requests this year: 70" in reply.plain_text
+
+
+async def test_clarification_through_a_button(stocked):
+    _, reply = await ask(stocked.fake, ALICE, "乌阳街道2020年收到多少申请")
+    assert "您是不是要问" in reply.plain_text
+    assert reply.buttons and all(len(b["callback_data"].encode()) <= 64 for b in reply.buttons)
+    assert reply.buttons[0]["text"] == "重庆市秀山土家族苗族自治县乌杨街道办事处"
+    mark = stocked.fake.mark()
+    await stocked.fake.press_button(ALICE, reply)
+    answer = await stocked.fake.wait_reply(ALICE, after=mark, contains="乌杨街道办事处2020年")
+    assert "0件" in answer.plain_text
+    await stocked.fake.wait_for(lambda calls: any(c.method == "answerCallbackQuery" and c.ok for c in calls[mark:]))
+
+
+async def test_expired_clarification_button_is_answered_gracefully(stocked):
+    _, reply = await ask(stocked.fake, ALICE, "乌阳街道2020年收到多少申请")
+    mark = stocked.fake.mark()
+    await stocked.fake.press_button(ALICE, reply, "ans:forgotten-after-a-restart")
+    toast = await stocked.fake.wait_for(lambda calls: next(
+        (c for c in calls[mark:] if c.method == "answerCallbackQuery"), None))
+    assert "过期" in toast.params["text"]
+
+
+async def test_too_old_callback_query_does_not_break_the_action(stocked):
+    _, reply = await ask(stocked.fake, ALICE, "乌阳街道2020年收到多少申请")
+    mark = stocked.fake.mark()
+    await stocked.fake.press_button(ALICE, reply, stale=True)      # Telegram refuses to answer it
+    answer = await stocked.fake.wait_reply(ALICE, after=mark, contains="乌杨街道办事处2020年")
+    assert "0件" in answer.plain_text
+
+
+async def test_trend_comes_with_a_chart_and_a_table(stocked):
+    mark, reply = await ask(stocked.fake, ALICE, "平潭2019到2021年行政复议情况")
+    assert "平潭综合实验区" in reply.plain_text
+    photo = await stocked.fake.wait_reply(ALICE, after=mark, methods=["sendPhoto"])
+    assert photo.photo.data.startswith(b"\x89PNG")
+    table = await stocked.fake.wait_reply(ALICE, after=mark, methods=["sendDocument"])
+    assert table.document.filename.endswith(".csv")
+
+
+async def test_report_command(stocked):
+    _, reply = await ask(stocked.fake, ALICE, "/report 平潭 2021")
+    assert "平潭综合实验区 · 2021年度" in reply.plain_text
+    assert [b["text"] for b in reply.buttons] == ["全部问题", "导出"]
+
+
+async def test_report_command_for_a_missing_year(stocked):
+    _, reply = await ask(stocked.fake, BOB, "/report 平潭综合实验区 2020")
+    assert "No report found for 平潭综合实验区 2020" in reply.plain_text
+
+
+async def test_issues_command(stocked):
+    _, reply = await ask(stocked.fake, ALICE, "/issues")
+    assert "上海市人民政府" in reply.plain_text and "[MISSING_TOTAL]" in reply.plain_text
+    _, reply = await ask(stocked.fake, ALICE, "/issues 平潭综合实验区")
+    assert "[AMBIGUOUS_CELL]" in reply.plain_text and "上海" not in reply.plain_text
+
+
+async def test_agencies_and_export_commands(stocked):
+    _, reply = await ask(stocked.fake, BOB, "/agencies")
+    assert "平潭综合实验区: 2019, 2021" in reply.plain_text
+    _, document = await ask(stocked.fake, BOB, "/export", methods=["sendDocument"])
+    assert document.document.filename.endswith(".xlsx")
+    assert document.document.data.startswith(b"PK")
+
+
+async def test_429_during_a_reply_is_retried_and_delivered_once(stocked):
+    stocked.fake.fail("sendMessage", code=429, retry_after=1, chat_id=ALICE.id)
+    mark, reply = await ask(stocked.fake, ALICE, "平潭2021年收到多少政府信息公开申请？", contains="70件")
+    calls = [c for c in stocked.fake.calls[mark:] if c.method == "sendMessage" and c.chat_id == ALICE.id]
+    assert [c.ok for c in calls] == [False, True]
+    assert calls[0].error_code == 429
+    await stocked.fake.wait_idle()
+    delivered = [c for c in stocked.fake.sent(ALICE, after=mark, methods=["sendMessage"]) if "70件" in c.plain_text]
+    assert len(delivered) == 1
