@@ -64,6 +64,10 @@ def agencies(rng: random.Random, n: int) -> list[tuple[str, str]]:
     return out
 
 
+def _refs(text: str) -> bytes:
+    return "".join(f"&#{ord(c)};" for c in text).encode()
+
+
 def _reissue(base: bytes, old: str, new: str) -> bytes:
     """An Office file (a zip of XML parts) with one agency name replaced by another."""
     out = io.BytesIO()
@@ -71,7 +75,9 @@ def _reissue(base: bytes, old: str, new: str) -> bytes:
         for info in src.infolist():
             data = src.read(info)
             if info.filename.endswith(".xml"):
-                data = data.replace(old.encode(), new.encode())
+                # openpyxl writes CJK text as character references, python-docx as UTF-8.
+                for a, b in ((old.encode(), new.encode()), (_refs(old), _refs(new))):
+                    data = data.replace(a, b)
             dst.writestr(info, data)
     return out.getvalue()
 

@@ -30,9 +30,9 @@ from storage.db import Database, StorageUnavailable
 log = logging.getLogger(__name__)
 
 # Updates handled at once: uploads wait on downloads and the database, questions on the database.
-CONCURRENT_UPDATES = 64
+CONCURRENT_UPDATES = 8
 # One HTTP connection per concurrent update plus headroom for jobs and status edits.
-CONNECTION_POOL = CONCURRENT_UPDATES + 16
+CONNECTION_POOL = CONCURRENT_UPDATES + 8
 OWN_DB = "_owns_db"
 
 

@@ -96,7 +96,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             analysis = analyse(data, p.name, limits=limits, town_deadline=town_deadline)
         except OSError as e:
             status = EXIT_UNREADABLE
-            items.append(_error(p.name, "io", f"无法读取文件：{e.strerror or e}", f"cannot read the file: {e.strerror or e}"))
+            reason = e.strerror or str(e)
+            items.append(_error(p.name, "io", f"文件不存在或无法打开（{reason}）", f"no such file or cannot open it ({reason})"))
             continue
         except ExtractError as e:
             status = EXIT_UNREADABLE
@@ -130,9 +131,13 @@ def _problem_line(item: dict[str, Any], lang: Lang) -> str:
     name = item["source"]["file"]
     if item.get("skipped"):
         reason = item["reason"] if lang == "zh" else item["reason_en"]
-        return f"== {item['container']} › {name} ==\n{_T['skipped'][lang]}: {reason}\n"
+        return f"== {item['container']} › {name} ==\n{_T['skipped'][lang]}{_sep(lang)}{reason}\n"
     e = item["error"]
-    return f"== {name} ==\n{_T['unreadable'][lang]}: {e['message'] if lang == 'zh' else e['message_en']}\n"
+    return f"== {name} ==\n{_T['unreadable'][lang]}{_sep(lang)}{e['message'] if lang == 'zh' else e['message_en']}\n"
+
+
+def _sep(lang: Lang) -> str:
+    return "：" if lang == "zh" else ": "
 
 
 def _n(value: Number | None, lang: Lang) -> str:
@@ -149,7 +154,7 @@ def summary(report: Report, lang: Lang = "zh", town_deadline: tuple[int, int] = 
     from reports.templates import TEMPLATES
 
     t = lambda key, **kw: _T[key][lang].format(**kw)  # noqa: E731
-    sep = "：" if lang == "zh" else ": "
+    sep = _sep(lang)
     lines = [f"== {report.source.file} =="]
     level = infer_level(report.agency, report.level)
     lines.append(f"{t('agency')}{sep}{report.agency or t('unknown')}（{_LEVELS[level][lang]}）" if lang == "zh" else

@@ -20,7 +20,8 @@ from decimal import Decimal
 from .deadlines import annual_report_deadline
 from .document import Source
 from .model import Cell, CellStatus, Grid, Number, Report
-from .templates import SECTIONS, TEMPLATES, TableSpec, expected_template
+from .templates import (APPEALS_SUITS, DISCLOSURE_CONTENT, REQUESTS_APPLICANTS, REQUESTS_BALANCE_NOTE,
+                        REQUESTS_ORGANISATIONS, SECTIONS, TEMPLATES, TableSpec, expected_template)
 
 __all__ = ["generate", "render_collapsed", "render_docx", "render_html", "render_text_lines", "render_xlsx",
            "report_title"]
@@ -261,11 +262,6 @@ class _C:
 
 Layout = list[list[_C]]
 
-_BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-_APPLICANTS = "申请人情况"
-_ORGS = "法人或其他组织"
-_CONTENT = "信息内容"
-_SUITS = "行政诉讼"
 _DISCLOSURE_WIDTH = 4
 
 
@@ -292,7 +288,7 @@ def _layout_disclosure(report: Report, spec: TableSpec, blank_zeros: bool) -> La
     grid = report.disclosure
     for block in spec.blocks:
         rows.append([_C(block.article, colspan=_DISCLOSURE_WIDTH)])
-        head = [_C(_CONTENT)] + [_C(c.label) for c in block.columns]
+        head = [_C(DISCLOSURE_CONTENT)] + [_C(c.label) for c in block.columns]
         if len(block.columns) < _DISCLOSURE_WIDTH - 1:
             last = head[-1]
             head[-1] = _C(last.text, colspan=_DISCLOSURE_WIDTH - len(block.columns))
@@ -311,8 +307,8 @@ def _layout_requests(report: Report, spec: TableSpec, blank_zeros: bool) -> Layo
     grid = report.requests
     parts = [c for c in spec.columns if c.id not in ("natural_person", "total")]
     rows: Layout = [
-        [_C(_BALANCE_NOTE, rowspan=3, colspan=3), _C(_APPLICANTS, colspan=7)],
-        [_C(spec.column("natural_person").label, rowspan=2), _C(_ORGS, colspan=len(parts)),
+        [_C(REQUESTS_BALANCE_NOTE, rowspan=3, colspan=3), _C(REQUESTS_APPLICANTS, colspan=7)],
+        [_C(spec.column("natural_person").label, rowspan=2), _C(REQUESTS_ORGANISATIONS, colspan=len(parts)),
          _C(spec.column("total").label, rowspan=2)],
         [_C(c.label) for c in parts],
     ]
@@ -346,7 +342,7 @@ def _layout_appeals(report: Report, spec: TableSpec, blank_zeros: bool) -> Layou
     review, direct, after = spec.rows
     n = len(spec.columns)
     return [
-        [_C(review.label, colspan=n), _C(_SUITS, colspan=2 * n)],
+        [_C(review.label, colspan=n), _C(APPEALS_SUITS[0], colspan=2 * n)],
         [*[_C(c.label, rowspan=2) for c in spec.columns], _C(direct.label, colspan=n), _C(after.label, colspan=n)],
         [_C(c.label) for _ in (direct, after) for c in spec.columns],
         [_C(_printed(report.appeals.get(r.id, {}).get(c.id), blank_zeros), value=True)

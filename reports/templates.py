@@ -356,3 +356,10 @@ def expected_template(year: int | None) -> str | None:
         if t.years[0] <= year <= t.years[1]:
             return t.id
     return None
+
+# Header texts the official tables print above their value columns (they label no row or column id).
+REQUESTS_BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+REQUESTS_APPLICANTS = "申请人情况"
+REQUESTS_ORGANISATIONS = "法人或其他组织"      # spans 商业企业 … 其他
+DISCLOSURE_CONTENT = "信息内容"                 # first header cell of every table-二 block
+APPEALS_SUITS = ("行政诉讼", "lawsuits")         # spans 未经复议直接起诉 and 复议后起诉

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -92,39 +92,39 @@ def _cell(value: Any) -> Any:
     return value
 
 
-async def stored_rows(db: Database, report_ids: Iterable[int] | None = None) -> Iterator[dict[str, Any]]:
-    """The export rows of the current reports (or of ``report_ids``, current or not), by agency and year."""
-    rows: list[dict[str, Any]] = []
+async def stored_rows(db: Database, report_ids: Iterable[int] | None = None) -> AsyncIterator[dict[str, Any]]:
+    """The export rows of the current reports (or of ``report_ids``, current or not), by agency and year.
+
+    Rows are produced a chunk at a time, so exporting a large store keeps memory flat.
+    """
+    text_exprs = [ReportRow.parsed[(*split_id(c.id),)].as_string().label(c.id) for c in TEXT_FIGURES]
+    query = (select(ReportRow.id, Agency.name.label("agency"), ReportRow.agency_name, ReportRow.level,
+                    ReportRow.year, ReportRow.template, ReportRow.published_on, ReportRow.title,
+                    ReportRow.source_file, ReportRow.source_shape, ReportRow.sha256, ReportRow.parser_version,
+                    ReportRow.received_at, ReportRow.error_count, ReportRow.warning_count, *text_exprs)
+             .outerjoin(Agency, Agency.id == ReportRow.agency_id)
+             .order_by(Agency.name, ReportRow.year, ReportRow.id))
+    query = query.where(ReportRow.id.in_(list(report_ids))) if report_ids is not None else \
+        query.where(ReportRow.is_current)
     async with db.transaction(write=False) as session:
-        text_exprs = [ReportRow.parsed[(*split_id(c.id),)].as_string().label(c.id) for c in TEXT_FIGURES]
-        query = (select(ReportRow.id, Agency.name.label("agency"), ReportRow.agency_name, ReportRow.level,
-                        ReportRow.year, ReportRow.template, ReportRow.published_on, ReportRow.title,
-                        ReportRow.source_file, ReportRow.source_shape, ReportRow.sha256, ReportRow.parser_version,
-                        ReportRow.received_at, ReportRow.error_count, ReportRow.warning_count, *text_exprs)
-                 .outerjoin(Agency, Agency.id == ReportRow.agency_id)
-                 .order_by(Agency.name, ReportRow.year, ReportRow.id))
-        query = query.where(ReportRow.id.in_(list(report_ids))) if report_ids is not None else \
-            query.where(ReportRow.is_current)
-        for r in (await session.execute(query)).mappings():
-            row: dict[str, Any] = {
-                "report_id": r["id"], "agency": r["agency"], "agency_printed": r["agency_name"],
-                "level": r["level"], "year": r["year"], "template": r["template"],
-                "published_on": r["published_on"], "title": r["title"], "source_file": r["source_file"],
-                "source_shape": r["source_shape"], "sha256": r["sha256"], "parser_version": r["parser_version"],
-                "received_at": r["received_at"], "error_count": r["error_count"], "warning_count": r["warning_count"]}
-            for c in TEXT_FIGURES:
-                row[c.id] = r[c.id]
-            rows.append(row)
-        by_id = {row["report_id"]: row for row in rows}
-        ids = list(by_id)
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start:start + _CHUNK]
+        metas = (await session.execute(query)).mappings().all()
+        for start in range(0, len(metas), _CHUNK):
+            chunk: dict[int, dict[str, Any]] = {}
+            for r in metas[start:start + _CHUNK]:
+                row = {"report_id": r["id"], "agency": r["agency"], "agency_printed": r["agency_name"],
+                       **{k: r[k] for k in ("level", "year", "template", "published_on", "title", "source_file",
+                                            "source_shape", "sha256", "parser_version", "received_at",
+                                            "error_count", "warning_count")}}
+                for c in TEXT_FIGURES:
+                    row[c.id] = r[c.id]
+                chunk[r["id"]] = row
             figures = await session.execute(select(Figure.report_id, Figure.table_id, Figure.row_id,
                                                    Figure.column_id, Figure.value)
-                                            .where(Figure.report_id.in_(chunk)))
+                                            .where(Figure.report_id.in_(list(chunk))))
             for report_id, t, rid, cid, value in figures.all():
-                by_id[report_id][f"{t}.{rid}.{cid}"] = value
-    return iter(rows)
+                chunk[report_id][f"{t}.{rid}.{cid}"] = value
+            for row in chunk.values():
+                yield row
 
 
 def report_row(report: Report, **meta: Any) -> dict[str, Any]:
@@ -145,58 +145,69 @@ def report_row(report: Report, **meta: Any) -> dict[str, Any]:
     return row
 
 
-def write_csv(rows: Iterable[dict[str, Any]], out: BinaryIO) -> int:
+class _CsvWriter:
     """UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese headers right."""
-    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text)
-    writer.writerow([c.id for c in COLUMNS])
-    writer.writerow([c.header for c in COLUMNS])
-    n = 0
-    for row in rows:
-        writer.writerow(["" if row.get(c.id) is None else _cell(row[c.id]) for c in COLUMNS])
-        n += 1
-    text.flush()
-    text.detach()
-    return n
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+        self._csv = csv.writer(self._text)
+        self._csv.writerow([c.id for c in COLUMNS])
+        self._csv.writerow([c.header for c in COLUMNS])
+
+    def add(self, row: dict[str, Any]) -> None:
+        self._csv.writerow(["" if row.get(c.id) is None else _cell(row[c.id]) for c in COLUMNS])
+
+    def close(self) -> None:
+        self._text.flush()
+        self._text.detach()     # leave the caller's stream open
 
 
-def write_xlsx(rows: Iterable[dict[str, Any]], out: BinaryIO) -> int:
-    from openpyxl import Workbook
+class _XlsxWriter:
+    def __init__(self, out: BinaryIO) -> None:
+        from openpyxl import Workbook
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("reports")
-    ws.append([c.id for c in COLUMNS])
-    ws.append([c.header for c in COLUMNS])
-    n = 0
-    for row in rows:
+        self._out = out
+        self._wb = Workbook(write_only=True)
+        self._ws = self._wb.create_sheet("reports")
+        self._ws.append([c.id for c in COLUMNS])
+        self._ws.append([c.header for c in COLUMNS])
+
+    def add(self, row: dict[str, Any]) -> None:
         # Text cells stay text (a procurement amount such as "251000元", a file name of digits).
-        ws.append([None if row.get(c.id) is None else
-                   (str(_cell(row[c.id])) if c.text else _cell(row[c.id])) for c in COLUMNS])
-        n += 1
-    wb.save(out)
-    return n
+        self._ws.append([None if row.get(c.id) is None else
+                         (str(_cell(row[c.id])) if c.text else _cell(row[c.id])) for c in COLUMNS])
+
+    def close(self) -> None:
+        self._wb.save(self._out)
 
 
-def write(rows: Iterable[dict[str, Any]], fmt: Format, out: BinaryIO) -> int:
+def _writer(fmt: Format, out: BinaryIO) -> _CsvWriter | _XlsxWriter:
     if fmt == "csv":
-        return write_csv(rows, out)
+        return _CsvWriter(out)
     if fmt == "xlsx":
-        return write_xlsx(rows, out)
+        return _XlsxWriter(out)
     raise ValueError(f"unknown export format {fmt!r}")
 
 
 async def export(db: Database, fmt: Format, out: BinaryIO | str | Path, *,
                  report_ids: Iterable[int] | None = None) -> int:
     """Write every current report (or ``report_ids``) to ``out``; returns the number of rows."""
-    rows = await stored_rows(db, report_ids)
     if isinstance(out, (str, Path)):
         with open(out, "wb") as fh:
-            return write(rows, fmt, fh)
-    return write(rows, fmt, out)
+            return await export(db, fmt, fh, report_ids=report_ids)
+    writer = _writer(fmt, out)
+    n = 0
+    async for row in stored_rows(db, report_ids):
+        writer.add(row)
+        n += 1
+    writer.close()
+    return n
 
 
 def report_file(report: Report, fmt: Format, **meta: Any) -> bytes:
     """One report as a CSV or XLSX file (what the bot sends back for a single report)."""
     buf = io.BytesIO()
-    write([report_row(report, **meta)], fmt, buf)
+    writer = _writer(fmt, buf)
+    writer.add(report_row(report, **meta))
+    writer.close()
     return buf.getvalue()

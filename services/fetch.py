@@ -113,7 +113,7 @@ def _check_url(url: str, allow_private: bool) -> None:
     try:
         parts = urlsplit(url)
         host = parts.hostname
-        parts.port  # noqa: B018 — raises ValueError on a malformed port
+        _ = parts.port  # raises ValueError on a malformed port
     except ValueError as exc:
         raise FetchError("bad_url", "链接格式不正确", "the link is malformed") from exc
     if parts.scheme not in ("http", "https"):

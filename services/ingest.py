@@ -30,7 +30,7 @@ from storage.db import Database
 from storage.models import utcnow
 
 __all__ = ["IngestResult", "Prepared", "ReportOutcome", "Unreadable", "ingest", "prepare", "prepare_path",
-           "store_prepared"]
+           "store_prepared", "store_report"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,9 @@ from storage.db import Database
 from .question_charts import Chart, ChartSpec, to_csv
 
 TABLE_NUMBER = {"disclosure": ("二", "2"), "requests": ("三", "3"), "appeals": ("四", "4")}
-MAX_LISTED = 20            # lines of a ranking / list shown in the text (the CSV has everything)
+MAX_LISTED = 20            # lines of a ranking / list shown in the text
+CSV_ROWS = 200             # rows of a ranking or a sum's contributors in the CSV
+MAX_SOURCES = 20           # sources listed for an aggregate
 
 
 # ---- result types ---------------------------------------------------------------------------
@@ -45,48 +47,52 @@ class Source:
     column: str = ""      # column id
 
     def describe(self, lang: str, template: str | None = None) -> str:
-        rows = self.row.split("+")
-        spec = TEMPLATES.get(template or "2021") or TEMPLATES["2021"]
-        tspec = spec.table(self.table)  # type: ignore[arg-type]
-        labels = []
-        for r in rows:
-            try:
-                row = tspec.row(r)
-            except KeyError:
-                try:
-                    row = TEMPLATES["2019"].table(self.table).row(r)  # type: ignore[arg-type]
-                except KeyError:
-                    labels.append(r)
-                    continue
-            labels.append(_row_label(row, self.table, lang))
-        col = ""
-        if self.column:
-            try:
-                c = tspec.column(self.column)
-            except KeyError:
-                c = TEMPLATES["2019"].table(self.table).column(self.column)  # type: ignore[arg-type]
-            col = c.label if lang == "zh" else c.en
-        zh_n, en_n = TABLE_NUMBER[self.table]
-        if lang == "zh":
-            where = "、".join(f"「{x}」" for x in labels)
-            return (f"{self.agency}《{self.year}年政府信息公开工作年度报告》表{zh_n}{where}"
-                    + (f"{col}列" if col else "") + f"（文件：{self.file}）")
-        where = ", ".join(f"“{x}”" for x in labels)
-        return (f"{self.agency}, {self.year} annual report, table {en_n}, row{'s' if len(labels) > 1 else ''} {where}"
-                + (f", column “{col}”" if col else "") + f" (file: {self.file})")
+        """"平潭综合实验区《2021年政府信息公开工作年度报告》表三「一、本年新收…」总计列（文件：…）"."""
+        head = _t(lang, f"{self.agency}《{self.year}年政府信息公开工作年度报告》", f"{self.agency}, {self.year} annual report")
+        where = ""
+        if self.table in TABLE_NUMBER and self.row:
+            labels = [_row_label(self.table, r, template, lang) for r in self.row.split("+")]
+            col = _column_label(self.table, self.column, template, lang) if self.column else ""
+            zh_n, en_n = TABLE_NUMBER[self.table]
+            if lang == "zh":
+                where = f"表{zh_n}" + "、".join(f"「{x}」" for x in labels) + (f"{col}列" if col else "")
+            else:
+                where = (f", table {en_n}, row{'s' if len(labels) > 1 else ''} " + ", ".join(f"“{x}”" for x in labels)
+                         + (f", column “{col}”" if col else ""))
+        return head + where + _t(lang, f"（文件：{self.file}）", f" (file: {self.file})")
 
 
-def _row_label(row, table: str, lang: str) -> str:
-    if lang != "zh":
-        return row.en
-    label = row.label.split("（区分处理")[0]
-    if table == "requests" and row.marker:
-        if row.group in ("denied", "unavailable", "not_processed", "other"):
-            group = next(g for g in TEMPLATES["2021"].table("requests").groups if g.id == row.group)
-            return f"{group.marker}{group.label}{row.marker}.{label}"
-        sep = "、" if row.marker in "一二三四" else ""
-        return f"{row.marker}{sep}{label}"
-    return label
+def _spec_rows(table: str, template: str | None):
+    """The table's spec in ``template`` first, then in the other template (a 2019-only row such as （六）)."""
+    order = [template] if template in TEMPLATES else []
+    order += [t for t in ("2021", "2019") if t not in order]
+    return [TEMPLATES[t].table(table) for t in order]  # type: ignore[arg-type]
+
+
+def _column_label(table: str, column: str, template: str | None, lang: str) -> str:
+    for spec in _spec_rows(table, template):
+        for c in spec.columns:
+            if c.id == column:
+                return c.label if lang == "zh" else c.en
+    return column
+
+
+def _row_label(table: str, row_id: str, template: str | None, lang: str) -> str:
+    """A row as printed: "一、本年新收政府信息公开申请数量", "（三）不予公开 1.属于国家秘密"; English label in en."""
+    for spec in _spec_rows(table, template):
+        for row in spec.rows:
+            if row.id != row_id:
+                continue
+            if lang != "zh":
+                return row.en
+            label = row.label.split("（区分处理")[0]
+            if table != "requests" or not row.marker:
+                return label
+            if row.group in ("denied", "unavailable", "not_processed", "other"):
+                group = next(g for g in spec.groups if g.id == row.group)
+                return f"{group.marker}{group.label} {row.marker}.{label}"
+            return f"{row.marker}{'、' if row.marker in '一二三四' else ''}{label}"
+    return row_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,10 +199,6 @@ def fmt(v: float | None) -> str:
     return f"{v:.6f}".rstrip("0").rstrip(".")
 
 
-def pct(num: float, den: float) -> str:
-    return f"{num / den * 100:.1f}%"
-
-
 def _unit(m: Metric | None, lang: str) -> str:
     if m is None:
         return ""
@@ -211,41 +213,42 @@ def _column(m: Metric, template: str | None, override: str | None) -> str | None
     return m.column(template)
 
 
-def _sql_columns(m: Metric, override: str | None) -> list[str]:
-    if m.table == "requests" and override in APPLICANT_COLUMNS:
-        return [override]  # type: ignore[list-item]
-    if m.table == "appeals" and override in APPEAL_OUTCOMES:
-        return [override]  # type: ignore[list-item]
-    return sorted({c for _, c in m.columns})
+Key = tuple[str, str, str]     # (table, row, column)
 
 
-Figs = dict[tuple[str, str, str], float]
+@dataclass(slots=True)
+class Figs:
+    """One report's stored numbers, and the 总计 cells printed blank although their parts are not zero
+    (stored as 0, but not a real 0: they are kept out of ``values``)."""
+
+    values: dict[Key, float] = field(default_factory=dict)
+    blank: dict[Key, float | None] = field(default_factory=dict)
 
 
-Blank = dict[tuple[str, str, str], float | None]
-
-
-def _keys(m: Metric, template: str | None, column: str | None) -> list[tuple[str, str, str]]:
+def _keys(m: Metric, template: str | None, column: str | None) -> list[Key]:
     col = _column(m, template, column)
     return [(m.table, r, col) for r in m.rows_for(template)] if col else []
 
 
 def cell_value(figs: Figs, m: Metric, template: str | None, column: str | None) -> tuple[float | None, str]:
-    """(value, status): ok | not_in_template | unreadable | blank_total (a 总计 printed blank, parts not zero).
-
-    ``figs`` has blank-total cells removed and listed under the key ``BLANK`` (see ``_Engine._figs``).
-    """
+    """(value, status): ok | not_in_template | unreadable | blank_total (a 总计 printed blank, parts not zero)."""
     keys = _keys(m, template, column)
     if not keys:
         return None, "not_in_template"
-    values = [figs.get(k) for k in keys]
+    values = [figs.values.get(k) for k in keys]
     if any(v is None for v in values):
-        blank: Blank = figs.get(BLANK) or {}  # type: ignore[assignment]
-        return None, "blank_total" if any(k in blank for k in keys) else "unreadable"
+        return None, "blank_total" if any(k in figs.blank for k in keys) else "unreadable"
     return float(sum(values)), "ok"  # type: ignore[arg-type]
 
 
-BLANK = ("", "", "blank")      # key in a report's figures dict holding its blank-total cells
+def component(m: Metric, column: str | None) -> sq.Component:
+    """The cells of ``m`` (with a column override) per template, as the aggregate queries want them."""
+    cells = []
+    for t in m.templates:
+        col, rows = _column(m, t, column), m.rows_for(t)
+        if col and rows:
+            cells.append((t, rows, col))
+    return sq.Component(m.table, tuple(cells))
 
 
 def _label(metric_id: str, lang: str, column: str | None = None) -> str:
@@ -262,14 +265,6 @@ def _label(metric_id: str, lang: str, column: str | None = None) -> str:
 
 def _names(items: Iterable[str], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(items)
-
-
-@dataclass(slots=True)
-class _Row:
-    """One report's computed value in an aggregate."""
-
-    report: sq.ReportInfo
-    value: float
 
 
 class _Engine:
@@ -397,11 +392,11 @@ class _Engine:
     async def _figs(self, reports: Iterable[sq.ReportInfo]) -> dict[int, Figs]:
         """Each report's numbers, without the 总计 cells printed blank (stored as 0 but not a real 0)."""
         ids = [r.id for r in reports]
-        figs = await sq.report_figures(self.s, ids)
+        figs = {rid: Figs(values) for rid, values in (await sq.report_figures(self.s, ids)).items()}
         for rid, blank in (await sq.blank_totals(self.s, report_ids=ids)).items():
             for key in blank:
-                figs[rid].pop(key, None)
-            figs[rid][BLANK] = blank  # type: ignore[assignment]
+                figs[rid].values.pop(key, None)
+            figs[rid].blank = blank
         return figs
 
     def _no_report(self, lang: str, agency: AgencyRef, year: int, years_of_agency: list[int]) -> str:
@@ -548,54 +543,27 @@ class _Engine:
 
     # ---- aggregates -------------------------------------------------------------------------
 
-    async def _per_report(self, m: Metric, column: str | None, years: list[int], q: Query,
-                          agency_ids: list[int] | None = None) -> tuple[list[_Row], int]:
-        """Complete per-report values in scope, and the number of reports in scope without one."""
-        partials = await sq.aggregate(self.s, table=m.table, rows=m.rows, columns=_sql_columns(m, column),
-                                      years=years, level=q.level, region=q.region, agency_ids=agency_ids)
-        rows = []
+    async def _aggregate_scope(self, q: Query, years: list[int], metrics: list[tuple[Metric, str | None]],
+                               agency_ids: list[int] | None = None) -> sq.Scope:
+        """The scope of an aggregate, leaving out reports whose 总计 needed here was printed blank."""
         blank = await sq.blank_totals(self.s, years=years)
-        for p in partials:
-            want = _column(m, p.report.template, column)
-            expected = len(m.rows_for(p.report.template))
-            if p.column == want and expected and p.cells == expected:
-                if p.report.id in blank and any(k in blank[p.report.id] for k in _keys(m, p.report.template, column)):
-                    continue
-                rows.append(_Row(p.report, p.total))
-        if agency_ids:
-            in_scope = len(await sq.current_reports(self.s, agency_ids=agency_ids, years=years))
-        else:
-            in_scope = sum((await sq.count_reports(self.s, years=years, level=q.level, region=q.region)).values())
-        return rows, in_scope - len(rows)
+        wanted = {k for m, col in metrics for t in m.templates for k in _keys(m, t, col)}
+        exclude = tuple(rid for rid, cells in blank.items() if wanted & set(cells))
+        return sq.Scope(tuple(years), tuple(agency_ids or ()), q.level, q.region, exclude)
 
-    async def _per_report_derived(self, q: Query, years: list[int],
-                                  agency_ids: list[int] | None = None) -> tuple[dict[int, tuple[sq.ReportInfo, float, float]], int]:
-        """report id → (report, numerator, denominator) for the derived metric or the applicant share."""
+    async def _in_scope(self, q: Query, years: list[int], agency_ids: list[int] | None = None) -> dict[int, int]:
+        return await sq.count_reports(self.s, years=years, level=q.level, region=q.region, agency_ids=agency_ids)
+
+    def _ratio_parts(self, q: Query) -> tuple[list[tuple[Metric, str | None]], tuple[Metric, str | None] | None]:
+        """(numerator metrics, denominator metric) of the first asked metric: a rate, a share, or a plain sum."""
         mid = q.metrics[0]
         if mid in DERIVED:
             d = DERIVED[mid]
-            num_parts = [(METRICS[x], None) for x in d.numerator]
-            den = (METRICS[d.denominator], None)
-        else:
-            m = METRICS[mid]
-            num_parts = [(m, q.column)]
-            den = (m, "total")
-        num: dict[int, float] = defaultdict(float)
-        seen: dict[int, int] = defaultdict(int)
-        infos: dict[int, sq.ReportInfo] = {}
-        for m, col in num_parts:
-            rows, _ = await self._per_report(m, col, years, q, agency_ids)
-            for r in rows:
-                num[r.report.id] += r.value
-                seen[r.report.id] += 1
-                infos[r.report.id] = r.report
-        den_rows, missing = await self._per_report(den[0], den[1], years, q, agency_ids)
-        out = {}
-        for r in den_rows:
-            if seen.get(r.report.id) == len(num_parts):
-                out[r.report.id] = (r.report, num[r.report.id], r.value)
-        in_scope = len(den_rows) + missing
-        return out, in_scope - len(out)
+            return [(METRICS[x], None) for x in d.numerator], (METRICS[d.denominator], None)
+        m = METRICS[mid]
+        if q.intent == "share":
+            return [(m, q.column)], (m, "total")
+        return [(m, q.column)], None
 
     def _scope_text(self, q: Query, lang: str) -> str:
         level = {"department": ("部门", "departments"), "town": ("乡镇街道", "towns and subdistricts"),
@@ -619,43 +587,41 @@ class _Engine:
         if m is None:
             return await self._share(q)
         ids = [a.id for a in q.agencies] or None
-        rows, missing = await self._per_report(m, q.column, q.years, q, ids)
+        scope = await self._aggregate_scope(q, q.years, [(m, q.column)], ids)
+        totals = await sq.totals_by_year(self.s, [component(m, q.column)], None, scope)
+        n = sum(t[0] for t in totals.values())
+        total = sum(t[1] for t in totals.values())
+        missing = sum((await self._in_scope(q, q.years, ids)).values()) - n
         ans = Answer("", lang, q)
         label = _label(m.id, lang, q.column)
         years_txt = _names((str(y) for y in q.years), lang)
-        scope = _names((a.name for a in q.agencies), lang) if q.agencies else self._scope_text(q, lang)
-        if not rows:
-            ans.text = _t(lang, f"{years_txt}年{scope}没有可用的“{label}”数据（库中无相应报告，或该项未能可靠读取）。",
-                          f"No usable “{label}” figure for {scope} in {years_txt} (no such report stored, or the "
+        scope_txt = _names((a.name for a in q.agencies), lang) if q.agencies else self._scope_text(q, lang)
+        if not n:
+            ans.text = _t(lang, f"{years_txt}年{scope_txt}没有可用的“{label}”数据（库中无相应报告，或该项未能可靠读取）。",
+                          f"No usable “{label}” figure for {scope_txt} in {years_txt} (no such report stored, or the "
                           "cell could not be read reliably).")
             return ans
-        total = sum(r.value for r in rows)
-        ans.figures.append(Value(m.id, total, None, q.years[0] if len(q.years) == 1 else None, q.column, len(rows)))
-        for r in sorted(rows, key=lambda r: (-r.value, r.report.agency))[:100]:
-            ans.sources.append(self._source(r.report, m, q.column))
-        lines = [_t(lang, f"{years_txt}年{scope}共{len(rows)}份报告，{label}合计：{fmt(total)}{_unit(m, lang)}。",
-                    f"{scope}, {years_txt}: {label}: {fmt(total)}{_unit(m, lang)} in total, from {len(rows)} "
-                    f"report{'s' if len(rows) != 1 else ''}.")]
+        ans.figures.append(Value(m.id, total, None, q.years[0] if len(q.years) == 1 else None, q.column, n))
+        top = await sq.top_reports(self.s, component(m, q.column), scope, limit=CSV_ROWS)
+        ans.sources += [self._source(rep, m, q.column) for rep, _ in top[:MAX_SOURCES]]
+        lines = [_t(lang, f"{years_txt}年{scope_txt}共{n}份报告，{label}合计：{fmt(total)}{_unit(m, lang)}。",
+                    f"{scope_txt}, {years_txt}: {label}: {fmt(total)}{_unit(m, lang)} in total, from {n} "
+                    f"report{'s' if n != 1 else ''}.")]
         if missing:
             lines.append(_t(lang, f"另有{missing}份报告该项缺失或未能可靠读取，未计入。",
                             f"{missing} more report{'s' if missing != 1 else ''} lacked this figure or could not be "
                             "read reliably and are not included."))
-        if len(rows) <= 5:
-            lines.append(_t(lang, "来源：", "Sources: ") + "；".join(s.describe(lang) for s in ans.sources)
-                         if lang == "zh" else "Sources: " + "; ".join(s.describe(lang) for s in ans.sources))
+        if n <= 5:
+            sep = "；" if lang == "zh" else "; "
+            lines.append(_t(lang, "来源：", "Sources: ") + sep.join(s.describe(lang) for s in ans.sources))
         else:
-            lines.append(_t(lang, f"来源：{len(rows)}份年度报告表{TABLE_NUMBER[m.table][0]}（明细见CSV）。",
-                            f"Sources: table {TABLE_NUMBER[m.table][1]} of {len(rows)} annual reports "
-                            "(details in the CSV)."))
-        ans.csv = self._csv_rows(lang, label, rows)
+            lines.append(_t(lang, f"来源：{n}份年度报告表{TABLE_NUMBER[m.table][0]}（贡献最大的{len(top)}份见CSV）。",
+                            f"Sources: table {TABLE_NUMBER[m.table][1]} of {n} annual reports (the {len(top)} largest "
+                            "in the CSV)."))
+        ans.csv = to_csv([_t(lang, "机关", "agency"), _t(lang, "年度", "year"), label, _t(lang, "文件", "file")],
+                         [[rep.agency, rep.year, fmt(v), rep.source_file] for rep, v in top])
         ans.text = "\n".join(lines)
         return ans
-
-    def _csv_rows(self, lang: str, label: str, rows: list[_Row]) -> bytes:
-        header = [_t(lang, "机关", "agency"), _t(lang, "年度", "year"), label, _t(lang, "文件", "file")]
-        data = [[r.report.agency, r.report.year, fmt(r.value), r.report.source_file]
-                for r in sorted(rows, key=lambda r: (-r.value, r.report.agency, r.report.year))]
-        return to_csv(header, data)
 
     async def _ranking(self, q: Query) -> Answer:
         lang = q.lang
@@ -663,82 +629,63 @@ class _Engine:
             return Answer(self._dont_know(lang), lang, q)
         mid = q.metrics[0]
         rate = mid in DERIVED
+        nums, den = self._ratio_parts(q)
+        scope = await self._aggregate_scope(q, q.years, nums + ([den] if den else []))
+        top = q.top or 10
+        ranked, n_ranked, n_reports = await sq.rank_agencies(
+            self.s, [component(m, c) for m, c in nums], component(*den) if den else None, scope,
+            ascending=q.order == "asc", limit=max(top, CSV_ROWS), percent=rate)
+        missing = sum((await self._in_scope(q, q.years)).values()) - n_reports
         ans = Answer("", lang, q)
         label = _label(mid, lang, q.column)
-        per_agency: dict[int, tuple[str, float, list[sq.ReportInfo]]] = {}
-        if rate:
-            vals, missing = await self._per_report_derived(q, q.years)
-            acc: dict[int, list] = {}
-            for rep, num, den in vals.values():
-                a = acc.setdefault(rep.agency_id, [rep.agency, 0.0, 0.0, []])
-                a[1] += num
-                a[2] += den
-                a[3].append(rep)
-            for aid, (name, num, den, reps) in acc.items():
-                if den > 0:
-                    per_agency[aid] = (name, num / den * 100, reps)
-        else:
-            m = METRICS[mid]
-            rows, missing = await self._per_report(m, q.column, q.years, q)
-            for r in rows:
-                name, v, reps = per_agency.get(r.report.agency_id, (r.report.agency, 0.0, []))
-                per_agency[r.report.agency_id] = (name, v + r.value, reps + [r.report])
         years_txt = _names((str(y) for y in q.years), lang)
-        scope = self._scope_text(q, lang)
-        if not per_agency:
-            ans.text = _t(lang, f"{years_txt}年{scope}没有可用于排名的“{label}”数据。",
-                          f"No usable “{label}” figures to rank for {scope} in {years_txt}.")
+        scope_txt = self._scope_text(q, lang)
+        if not ranked:
+            ans.text = _t(lang, f"{years_txt}年{scope_txt}没有可用于排名的“{label}”数据。",
+                          f"No usable “{label}” figures to rank for {scope_txt} in {years_txt}.")
             return ans
-        ranked = sorted(per_agency.items(), key=lambda kv: (kv[1][1] if q.order == "asc" else -kv[1][1], kv[1][0]))
-        top = q.top or 10
         shown = ranked[:top]
         # Ties at the cut-off are shown too: "哪个最多" with two equal leaders names both.
-        while len(shown) < len(ranked) and ranked[len(shown)][1][1] == shown[-1][1][1]:
+        while len(shown) < len(ranked) and ranked[len(shown)].value == shown[-1].value:
             shown.append(ranked[len(shown)])
-        unit = "%" if rate else _unit(METRICS[mid], lang)
-        value_fmt = (lambda v: f"{v:.1f}%") if rate else (lambda v: f"{fmt(v)}{unit}")
-        for aid, (name, v, reps) in shown:
-            ans.figures.append(Value(mid, v, name, q.years[0] if len(q.years) == 1 else None, q.column, len(reps)))
-            if not rate:
-                for rep in reps:
-                    ans.sources.append(self._source(rep, METRICS[mid], q.column))
-            else:
-                for rep in reps:
-                    ans.sources.append(Source(rep.agency, rep.year, "requests", "granted+partial+total",
-                                              rep.source_file, "total"))
-        word = _t(lang, "最少" if q.order == "asc" else "最多", "fewest" if q.order == "asc" else "most")
+        unit = _unit(METRICS.get(mid), lang)
+        show = (lambda v: f"{v:.1f}%") if rate else (lambda v: f"{fmt(v)}{unit}")
+        year = q.years[0] if len(q.years) == 1 else None
+        for r in shown:
+            ans.figures.append(Value(mid, round(r.value, 1) if rate else r.value, r.agency, year, q.column, r.reports))
+        reps = await sq.current_reports(self.s, agency_ids=[r.agency_id for r in shown[:MAX_SOURCES]], years=q.years)
+        for rep in reps:
+            for m, c in nums + ([den] if den else []):
+                ans.sources.append(self._source(rep, m, c))
         if rate:
             word = _t(lang, "最低" if q.order == "asc" else "最高", "lowest" if q.order == "asc" else "highest")
-        lead_value = shown[0][1][1]
-        leaders = [x for x in shown if x[1][1] == lead_value]
-        lines = []
-        if len(leaders) == 1:
-            lines.append(_t(lang, f"{years_txt}年{scope}中，{label}{word}的是{leaders[0][1][0]}：{value_fmt(lead_value)}。",
-                            f"{years_txt}, {scope}: the {word} {label}: {leaders[0][1][0]}, {value_fmt(lead_value)}."))
         else:
-            names = _names((x[1][0] for x in leaders), lang)
-            lines.append(_t(lang, f"{years_txt}年{scope}中，{label}{word}的是{names}（并列）：{value_fmt(lead_value)}。",
-                            f"{years_txt}, {scope}: the {word} {label}: {names} (tied), {value_fmt(lead_value)}."))
+            word = _t(lang, "最少" if q.order == "asc" else "最多", "fewest" if q.order == "asc" else "most")
+        leaders = [r for r in shown if r.value == shown[0].value]
+        names = _names((r.agency for r in leaders), lang)
+        tied = _t(lang, "（并列）", " (tied)") if len(leaders) > 1 else ""
+        lines = [_t(lang, f"{years_txt}年{scope_txt}中，{label}{word}的是{names}{tied}：{show(shown[0].value)}。",
+                    f"{years_txt}, {scope_txt}: the {word} {label}: {names}{tied}, {show(shown[0].value)}.")]
         if len(shown) > 1:
             lines.append(_t(lang, f"前{len(shown)}名：", f"Top {len(shown)}:"))
-            for i, (_, (name, v, _r)) in enumerate(shown[:MAX_LISTED], 1):
-                lines.append(f"{i}. {name} — {value_fmt(v)}")
-        lines.append(_t(lang, f"参与排名：{len(ranked)}个机关。", f"Ranked: {len(ranked)} agencies."))
+            lines += [f"{i}. {r.agency} — {show(r.value)}" for i, r in enumerate(shown[:MAX_LISTED], 1)]
+        lines.append(_t(lang, f"参与排名：{n_ranked}个机关。", f"Ranked: {n_ranked} agencies."))
         if missing:
             lines.append(_t(lang, f"另有{missing}份报告该项缺失或未能可靠读取，未参与排名。",
                             f"{missing} report{'s' if missing != 1 else ''} lacked this figure or could not be read "
                             "reliably and are not ranked."))
-        lines.append(_t(lang, "来源：各机关年度报告表三/表四（明细见CSV）。" if len(shown) > 1 else "来源：" +
-                        shown[0][1][2][0].source_file,
-                        "Sources: table 3/4 of each agency's annual report (details in the CSV)." if len(shown) > 1
-                        else "Source: " + shown[0][1][2][0].source_file))
-        header = [_t(lang, "名次", "rank"), _t(lang, "机关", "agency"), label]
-        ans.csv = to_csv(header, [[i, name, (f"{v:.1f}" if rate else fmt(v))]
-                                  for i, (_, (name, v, _r)) in enumerate(ranked, 1)])
+        if len(shown) == 1 and reps:
+            lines.append(_t(lang, "来源：", "Source: ") + ans.sources[0].describe(lang, reps[0].template))
+        else:
+            lines.append(_t(lang, f"来源：各机关年度报告表{TABLE_NUMBER[nums[0][0].table][0]}（前{len(ranked)}名见CSV）。",
+                            f"Sources: table {TABLE_NUMBER[nums[0][0].table][1]} of each agency's annual report "
+                            f"(top {len(ranked)} in the CSV)."))
+        ans.csv = to_csv([_t(lang, "名次", "rank"), _t(lang, "机关", "agency"), label],
+                         [[i, r.agency, f"{r.value:.1f}" if rate else fmt(r.value)] for i, r in enumerate(ranked, 1)])
         if len(shown) > 1:
             chart_rows = shown[:MAX_LISTED]
-            ans.chart = Chart(ChartSpec("bar", f"{years_txt} {label}", tuple(x[1][0] for x in chart_rows),
-                                        ((label, tuple(x[1][1] for x in chart_rows)),)))
+            ans.chart = Chart(ChartSpec("bar", f"{years_txt} {label}", tuple(r.agency for r in chart_rows),
+                                        ((label, tuple(r.value for r in chart_rows)),)))
         ans.text = "\n".join(lines)
         return ans
 
@@ -754,7 +701,7 @@ class _Engine:
         for y in years:
             rep = by_year.get(y)
             if rep is None:
-                out[y] = (None, "no_report", None, {})
+                out[y] = (None, "no_report", None, Figs())
                 continue
             v, status = cell_value(figs[rep.id], m, rep.template, column)
             out[y] = (v, status, rep, figs[rep.id])
@@ -841,25 +788,32 @@ class _Engine:
             return Answer(self._dont_know(lang), lang, q)
         m = METRICS[q.metrics[0]]
         label = _label(m.id, lang, q.column)
-        scope = self._scope_text(q, lang)
+        scope_txt = self._scope_text(q, lang)
+        scope = await self._aggregate_scope(q, q.years, [(m, q.column)])
+        totals = await sq.totals_by_year(self.s, [component(m, q.column)], None, scope)
+        in_scope = await self._in_scope(q, q.years)
         ans = Answer("", lang, q)
-        lines = [_t(lang, f"{scope}{label}（按年合计，仅计可靠读取的报告）：", f"{scope}, {label} per year (readable reports only):")]
-        values = []
+        lines = [_t(lang, f"{scope_txt}{label}（按年合计，仅计可靠读取的报告）：",
+                    f"{scope_txt}, {label} per year (readable reports only):")]
+        values: list[float | None] = []
         csv_rows = []
         for y in q.years:
-            rows, missing = await self._per_report(m, q.column, [y], q)
-            if not rows:
+            n, total, _ = totals.get(y, (0, 0.0, None))
+            missing = in_scope.get(y, 0) - n
+            if not n:
                 values.append(None)
                 lines.append(_t(lang, f"· {y}年：无数据", f"· {y}: no data"))
                 continue
-            total = sum(r.value for r in rows)
             values.append(total)
-            ans.figures.append(Value(m.id, total, None, y, q.column, len(rows)))
-            lines.append(_t(lang, f"· {y}年：{fmt(total)}{_unit(m, lang)}（{len(rows)}份报告" +
+            ans.figures.append(Value(m.id, total, None, y, q.column, n))
+            lines.append(_t(lang, f"· {y}年：{fmt(total)}{_unit(m, lang)}（{n}份报告" +
                             (f"，另{missing}份未计入" if missing else "") + "）",
-                            f"· {y}: {fmt(total)}{_unit(m, lang)} ({len(rows)} reports" +
+                            f"· {y}: {fmt(total)}{_unit(m, lang)} ({n} reports" +
                             (f", {missing} not included" if missing else "") + ")"))
-            csv_rows.append([y, fmt(total), len(rows), missing])
+            csv_rows.append([y, fmt(total), n, missing])
+        known = [(y, v) for y, v in zip(q.years, values) if v is not None]
+        if len(known) >= 2:
+            lines.append(self._change_text(lang, known[0][0], known[0][1], known[-1][0], known[-1][1], _unit(m, lang)))
         ans.text = "\n".join(lines)
         ans.csv = to_csv([_t(lang, "年度", "year"), label, _t(lang, "报告数", "reports"),
                           _t(lang, "未计入", "not included")], csv_rows)
@@ -967,42 +921,49 @@ class _Engine:
         if mid in DERIVED:
             label = metric_label(mid, lang)
         else:
-            base = metric_label(mid, lang)
-            who = applicant_label(q.column or "", lang)
+            base, who = metric_label(mid, lang), applicant_label(q.column or "", lang)
             label = _t(lang, f"{who}在{base}中的占比", f"share of {who} in {base}")
+        q.intent = "share"
+        nums, den = self._ratio_parts(q)
+        assert den is not None
         ans = Answer("", lang, q)
-        ids = [a.id for a in q.agencies] or None
-        lines = []
-        for y in q.years:
-            vals, missing = await self._per_report_derived(q, [y], ids)
-            if q.agencies:
+        lines: list[str] = []
+        if q.agencies:
+            reps = await self._reports(q)
+            figs = await self._figs(reps.values())
+            for y in q.years:
                 for a in q.agencies:
-                    hit = next((v for v in vals.values() if v[0].agency_id == a.id), None)
-                    if hit is None:
-                        rep = (await self._reports(q, [y])).get((a.id, y))
-                        if rep is None:
-                            lines.append(self._no_report(lang, a, y, await self._agency_years(a.id)))
-                        else:
-                            lines.append(_t(lang, f"{a.name}{y}年报告中计算{label}所需的数字未能全部可靠读取，不给出比率。",
-                                            f"The figures needed for the {label} could not all be read reliably in "
-                                            f"{a.name}'s {y} report, so I give no rate."))
+                    rep = reps.get((a.id, y))
+                    if rep is None:
+                        lines.append(self._no_report(lang, a, y, await self._agency_years(a.id)))
+                        ans.figures.append(Value(mid, None, a.name, y, q.column, 0))
+                        continue
+                    parts = [cell_value(figs[rep.id], m, rep.template, c)[0] for m, c in nums]
+                    total = cell_value(figs[rep.id], den[0], rep.template, den[1])[0]
+                    if total is None or any(v is None for v in parts):
+                        lines.append(_t(lang, f"{a.name}{y}年报告中计算{label}所需的数字未能全部可靠读取，不给出比率。",
+                                        f"The figures needed for the {label} could not all be read reliably in "
+                                        f"{a.name}'s {y} report, so I give no rate."))
                         ans.figures.append(Value(mid, None, a.name, y, q.column))
                         continue
-                    rep, num, den = hit
-                    lines += self._rate_lines(ans, lang, mid, label, rep.agency, y, num, den, 1, q.column)
-                    m = METRICS["total"] if mid in DERIVED else METRICS[mid]
-                    rows = ("granted", "partial", "total") if mid in DERIVED else m.rows_for(rep.template)
-                    ans.sources.append(Source(rep.agency, y, "requests", "+".join(rows), rep.source_file,
-                                              "total" if mid in DERIVED else (q.column or "")))
+                    lines += self._rate_lines(ans, lang, mid, label, rep.agency, y, sum(parts), total, 1,  # type: ignore[arg-type]
+                                              q.column)
+                    rows = [r for m, _ in nums for r in m.rows_for(rep.template)] + list(den[0].rows_for(rep.template))
+                    ans.sources.append(Source(rep.agency, y, "requests", "+".join(dict.fromkeys(rows)),
+                                              rep.source_file, "total" if mid in DERIVED else (q.column or "")))
                     lines.append(_t(lang, "来源：", "Source: ") + ans.sources[-1].describe(lang, rep.template))
-            else:
-                if not vals:
+        else:
+            scope = await self._aggregate_scope(q, q.years, nums + [den])
+            totals = await sq.totals_by_year(self.s, [component(m, c) for m, c in nums], component(*den), scope)
+            in_scope = await self._in_scope(q, q.years)
+            for y in q.years:
+                n, num, total = totals.get(y, (0, 0.0, None))
+                if not n:
                     lines.append(_t(lang, f"{y}年没有可计算{label}的报告。", f"No report allows computing the {label} for {y}."))
                     continue
-                num = sum(v[1] for v in vals.values())
-                den = sum(v[2] for v in vals.values())
-                lines += self._rate_lines(ans, lang, mid, label, self._scope_text(q, lang), y, num, den, len(vals),
+                lines += self._rate_lines(ans, lang, mid, label, self._scope_text(q, lang), y, num, total or 0.0, n,
                                           q.column)
+                missing = in_scope.get(y, 0) - n
                 if missing:
                     lines.append(_t(lang, f"另有{missing}份报告数字不全，未计入。",
                                     f"{missing} report{'s' if missing != 1 else ''} with incomplete figures are not "
@@ -1061,7 +1022,7 @@ class _Engine:
                 lines.append(f"  - {f.code} {f.where}: {msg}")
             if len(items) > 3:
                 lines.append(_t(lang, f"  …另有{len(items) - 3}条", f"  … {len(items) - 3} more"))
-            ans.sources.append(Source(rep.agency, rep.year, items[0].code, "", rep.source_file))
+            ans.sources.append(Source(rep.agency, rep.year, "", "", rep.source_file))
         if len(by_report) > MAX_LISTED:
             lines.append(_t(lang, f"……其余{nreports - MAX_LISTED}份报告见CSV。",
                             f"… {nreports - MAX_LISTED} more reports in the CSV."))

@@ -93,13 +93,16 @@ async def _store(session: AsyncSession, report: Report, original: bytes, uploade
         await agencies.lock(agency.id)
     row = await reports.add(report, original, agency=agency, parser_version=PARSER_VERSION,
                             uploaded_by=uploaded_by, received_at=received_at)
+    report_id = row.id
     superseded: list[int] = []
+    findings = list(report.findings)
     if agency is not None and report.year is not None:
         superseded = await reports.settle(agency.id, report.year)
-        await reports.refresh_carryover(agency.id, [report.year])
+        carried = await reports.refresh_carryover(agency.id, [report.year])
+        findings.extend(f for rid, f in carried if rid == report_id)
     status: Status = "superseded" if superseded else "stored"
     zh, en = STATUS_TEXT[status]
-    return ReportOutcome(status, report.source.file, sha, zh, en, report_id=row.id,
+    return ReportOutcome(status, report.source.file, sha, zh, en, report_id=report_id,
                          agency_id=agency.id if agency else None, agency=agency.name if agency else None,
                          agency_printed=report.agency, year=report.year, template=report.template,
-                         level=report.level, findings=await reports.findings(row.id), superseded=superseded)
+                         level=report.level, findings=findings, superseded=superseded)

@@ -106,14 +106,9 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
-        self.sqlite = is_sqlite(url)
-        writer = self.engine.execution_options(sqlite_immediate=True) if self.sqlite else self.engine
+        writer = self.engine.execution_options(sqlite_immediate=True) if is_sqlite(url) else self.engine
         self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writer = async_sessionmaker(writer, expire_on_commit=False)
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> "Database":
-        return cls(settings.database_url)
 
     @asynccontextmanager
     async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
@@ -132,21 +127,11 @@ class Database:
                 raise StorageUnavailable(str(error).splitlines()[0] if str(error) else type(error).__name__) from error
             raise
 
-    def session(self) -> AsyncSession:
-        """A bare session (caller manages transactions); prefer ``transaction()``."""
-        return self._reader()
-
     async def upgrade(self) -> None:
         await upgrade(self.url, engine=self.engine)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-
-    async def __aenter__(self) -> "Database":
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.dispose()
 
 
 def alembic_config(url: str) -> Any:

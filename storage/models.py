@@ -122,6 +122,9 @@ class Figure(Base):
     __table_args__ = (
         Index("ix_figures_row_column_year_current", "row_id", "column_id", "year", "is_current"),
         Index("ix_figures_agency_year", "agency_id", "year"),
+        # Covers the questions engine's aggregates (storage.queries): index-only scans, no table lookups.
+        Index("ix_figures_question_cover", "row_id", "column_id", "year", "is_current", "report_id", "agency_id",
+              "value"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Float, and_, case, cast, exists, func, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Agency, AgencyAlias, Figure, FindingRow, ReportRow
@@ -37,16 +37,6 @@ class ReportInfo:
     template: str | None
     source_file: str
     published_on: date | None
-
-
-@dataclass(frozen=True, slots=True)
-class Partial:
-    """One report's share of an aggregate: the sum of the cells found and how many were found."""
-
-    report: ReportInfo
-    column: str
-    total: float
-    cells: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +75,16 @@ def _info(row) -> ReportInfo:
 
 
 async def fingerprint(session: AsyncSession) -> tuple:
-    """Changes whenever a report or an alias is added, replaced or removed (cache key for names and years)."""
-    reports = (await session.execute(
-        select(func.count(ReportRow.id), func.max(ReportRow.id), func.count(ReportRow.superseded_by))
-        .where(ReportRow.is_current.is_(True)))).one()
-    aliases = (await session.execute(select(func.count(AgencyAlias.id), func.max(AgencyAlias.id)))).one()
-    agencies = (await session.execute(select(func.count(Agency.id), func.max(Agency.id)))).one()
-    return tuple(reports) + tuple(aliases) + tuple(agencies)
+    """Changes whenever a report is stored, replaced or deleted, or an agency or alias is added, moved or
+    merged: the cache key for the known names and years. One cheap statement (counts and maxima)."""
+    def one(expr):
+        return expr.scalar_subquery()
+
+    stmt = select(one(select(func.count(ReportRow.id))), one(select(func.max(ReportRow.id))),
+                  one(select(func.count(AgencyAlias.id))), one(select(func.max(AgencyAlias.id))),
+                  one(select(func.sum(AgencyAlias.agency_id))), one(select(func.count(Agency.id))),
+                  one(select(func.max(Agency.id))))
+    return tuple((await session.execute(stmt)).one())
 
 
 async def known_agencies(session: AsyncSession) -> list[AgencyRecord]:
@@ -122,10 +115,12 @@ async def current_reports(session: AsyncSession, *, agency_ids: Sequence[int] | 
 
 
 async def count_reports(session: AsyncSession, *, years: Sequence[int] | None = None, level: str | None = None,
-                        region: str | None = None) -> dict[int, int]:
+                        region: str | None = None, agency_ids: Sequence[int] | None = None) -> dict[int, int]:
     """Current reports per year in scope."""
-    stmt = select(ReportRow.year, func.count(ReportRow.id)).join(Agency, Agency.id == ReportRow.agency_id)
-    stmt = _scope(stmt, years=years, level=level, region=region).group_by(ReportRow.year)
+    stmt = select(ReportRow.year, func.count(ReportRow.id))
+    if level or region:
+        stmt = stmt.join(Agency, Agency.id == ReportRow.agency_id)
+    stmt = _scope(stmt, years=years, level=level, region=region, agency_ids=agency_ids).group_by(ReportRow.year)
     return {y: int(n) for y, n in (await session.execute(stmt)).all()}
 
 
@@ -141,23 +136,132 @@ async def report_figures(session: AsyncSession, report_ids: Sequence[int]) -> di
     return out
 
 
-async def aggregate(session: AsyncSession, *, table: str, rows: Sequence[str], columns: Sequence[str],
-                    years: Sequence[int], level: str | None = None, region: str | None = None,
-                    agency_ids: Sequence[int] | None = None) -> list[Partial]:
-    """Per current report in scope and per column: the sum of the metric's cells found and their count."""
-    f = (select(Figure.report_id, Figure.column_id, func.sum(Figure.value).label("total"),
-                func.count(Figure.value).label("cells"))
-         .where(Figure.table_id == table, Figure.row_id.in_(list(rows)), Figure.column_id.in_(list(columns)),
-                Figure.year.in_(list(years)), Figure.is_current.is_(True))
-         .group_by(Figure.report_id, Figure.column_id)).subquery()
-    stmt = (select(*_REPORT_COLUMNS, f.c.column_id, f.c.total, f.c.cells)
-            .join_from(f, ReportRow, ReportRow.id == f.c.report_id)
-            .join(Agency, Agency.id == ReportRow.agency_id))
-    stmt = _scope(stmt, years=years, agency_ids=agency_ids, level=level, region=region)
-    out = []
-    for r in (await session.execute(stmt)).all():
-        out.append(Partial(_info(r), r[8], float(r[9]), int(r[10])))
-    return out
+@dataclass(frozen=True, slots=True)
+class Component:
+    """A metric as cells: per template, the rows summed and the column read (``reports.questions.metrics``)."""
+
+    table: str
+    cells: tuple[tuple[str, tuple[str, ...], str], ...]     # (template, rows, column)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    years: tuple[int, ...]
+    agency_ids: tuple[int, ...] = ()
+    level: str | None = None
+    region: str | None = None
+    exclude: tuple[int, ...] = ()       # report ids left out (blank totals)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    agency_id: int
+    agency: str
+    value: float
+    numerator: float
+    denominator: float | None
+    reports: int
+
+
+def _values(c: Component, scope: Scope):
+    """Per current report in scope: rid, year, aid and v, the component's sum — only where every one of
+    its cells is stored. Row ids are unique across the three tables, so ``table_id`` is not needed;
+    when every template reads the same cells the query touches ``figures`` (its covering index) alone."""
+    cells = [(t, rows, col) for t, rows, col in c.cells if rows and col]
+    shapes = {(tuple(rows), col) for _, rows, col in cells}
+    stmt = (select(Figure.report_id.label("rid"), Figure.year.label("year"), Figure.agency_id.label("aid"),
+                   func.sum(Figure.value).label("v"))
+            .where(Figure.year.in_(list(scope.years)), Figure.is_current.is_(True), Figure.agency_id.is_not(None)))
+    group = [Figure.report_id, Figure.year, Figure.agency_id]
+    if len(shapes) == 1:
+        rows, col = next(iter(shapes))
+        stmt = stmt.where(Figure.row_id.in_(list(rows)), Figure.column_id == col)
+        having = func.count(Figure.value) == len(rows)
+    else:
+        # 2019 prints （六） as one row, 2021 as three: which cells count depends on the report's template.
+        all_rows = sorted({r for _, rows, _ in cells for r in rows})
+        all_cols = sorted({col for _, _, col in cells})
+        per_template = or_(*[and_(ReportRow.template == t, Figure.row_id.in_(rows), Figure.column_id == col)
+                             for t, rows, col in cells])
+        expected = case(*[(ReportRow.template == t, len(rows)) for t, rows, _ in cells], else_=-1)
+        stmt = (stmt.join(ReportRow, ReportRow.id == Figure.report_id)
+                .where(Figure.row_id.in_(all_rows), Figure.column_id.in_(all_cols), per_template))
+        group.append(ReportRow.template)
+        having = func.count(Figure.value) == expected
+    if scope.agency_ids:
+        stmt = stmt.where(Figure.agency_id.in_(list(scope.agency_ids)))
+    if scope.level or scope.region:
+        stmt = stmt.join(Agency, Agency.id == Figure.agency_id)
+        if scope.level:
+            stmt = stmt.where(Agency.level == scope.level)
+        if scope.region:
+            stmt = stmt.where(or_(Agency.name.startswith(scope.region, autoescape=True),
+                                  Agency.region.startswith(scope.region, autoescape=True)))
+    if scope.exclude:
+        stmt = stmt.where(Figure.report_id.not_in(list(scope.exclude)))
+    return stmt.group_by(*group).having(having)
+
+
+def _combined(numerator: Sequence[Component], denominator: Component | None, scope: Scope):
+    """rid, year, aid, num (sum of the numerator components) and den, for reports where all are known."""
+    subs = [_values(c, scope).subquery(f"n{i}") for i, c in enumerate(numerator)]
+    first = subs[0]
+    num = first.c.v
+    for sub in subs[1:]:
+        num = num + sub.c.v
+    den_sub = _values(denominator, scope).subquery("d") if denominator else None
+    stmt = select(first.c.rid, first.c.year, first.c.aid, num.label("num"),
+                  (den_sub.c.v if den_sub is not None else cast(null(), Float)).label("den")).select_from(first)
+    for sub in subs[1:]:
+        stmt = stmt.join(sub, sub.c.rid == first.c.rid)
+    if den_sub is not None:
+        stmt = stmt.join(den_sub, den_sub.c.rid == first.c.rid)
+    return stmt.subquery("vals")
+
+
+async def totals_by_year(session: AsyncSession, numerator: Sequence[Component], denominator: Component | None,
+                         scope: Scope) -> dict[int, tuple[int, float, float | None]]:
+    """year → (reports with every cell known, sum of numerators, sum of denominators)."""
+    vals = _combined(numerator, denominator, scope)
+    stmt = select(vals.c.year, func.count(), func.sum(vals.c.num), func.sum(vals.c.den)).group_by(vals.c.year)
+    return {y: (int(n), float(a or 0), None if d is None else float(d))
+            for y, n, a, d in (await session.execute(stmt)).all()}
+
+
+async def top_reports(session: AsyncSession, component: Component, scope: Scope, *,
+                      limit: int) -> list[tuple[ReportInfo, float]]:
+    """The reports contributing most to a sum (for sources and the CSV)."""
+    vals = _combined([component], None, scope)
+    top = select(vals.c.rid, vals.c.num).order_by(vals.c.num.desc(), vals.c.rid).limit(limit).subquery("top")
+    stmt = (select(*_REPORT_COLUMNS, top.c.num).join_from(top, ReportRow, ReportRow.id == top.c.rid)
+            .join(Agency, Agency.id == ReportRow.agency_id)
+            .order_by(top.c.num.desc(), Agency.name, ReportRow.year))
+    return [(_info(r), float(r[8])) for r in (await session.execute(stmt)).all()]
+
+
+async def rank_agencies(session: AsyncSession, numerator: Sequence[Component], denominator: Component | None,
+                        scope: Scope, *, ascending: bool, limit: int,
+                        percent: bool) -> tuple[list[Ranked], int, int]:
+    """Agencies ordered by their summed value (or numerator ÷ denominator × 100), with the number of agencies
+    ranked and of reports they were computed from."""
+    vals = _combined(numerator, denominator, scope)
+    num, den = func.sum(vals.c.num), func.sum(vals.c.den)
+    value = (num * 100.0 / den) if percent else num
+    grouped = (select(vals.c.aid, value.label("value"), num.label("num"), den.label("den"), func.count().label("n"))
+               .group_by(vals.c.aid))
+    if percent:
+        grouped = grouped.having(den > 0)
+    g = grouped.subquery("g")
+    order = g.c.value.asc() if ascending else g.c.value.desc()
+    top = (select(g, func.count().over().label("agencies"), func.sum(g.c.n).over().label("reports"))
+           .order_by(order, g.c.aid).limit(limit).subquery("top"))
+    final = top.c.value.asc() if ascending else top.c.value.desc()
+    stmt = (select(top.c.aid, Agency.name, top.c.value, top.c.num, top.c.den, top.c.n, top.c.agencies, top.c.reports)
+            .join(Agency, Agency.id == top.c.aid).order_by(final, Agency.name))
+    rows = (await session.execute(stmt)).all()
+    ranked = [Ranked(r[0], r[1], float(r[2]), float(r[3]), None if r[4] is None else float(r[4]), int(r[5]))
+              for r in rows]
+    return ranked, (int(rows[0][6]) if rows else 0), (int(rows[0][7]) if rows else 0)
 
 
 async def missing_reports(session: AsyncSession, *, year: int, level: str | None = None,

@@ -93,18 +93,24 @@ class AgencyRepository:
         A government's report published under its general office's name ("上海市人民政府办公厅",
         level government) belongs to the government.
         """
-        canonical = clean_name(printed)
-        if level == "government":
-            canonical = government_of(printed) or canonical
-        agency = await self.find(canonical)
+        printed_clean = clean_name(printed)
+        government = government_of(printed) if level == "government" else None
+        agency = None
+        if government is None:
+            # The usual case, a name seen before: one query.
+            agency = await self.session.scalar(
+                select(Agency).join(AgencyAlias).where(AgencyAlias.alias == printed_clean).limit(1))
         if agency is None:
-            agency = Agency(name=canonical, level=level, region=region_of(canonical), created_at=utcnow())
-            self.session.add(agency)
-            await self.session.flush()
-            await self._alias(agency, canonical)
-        elif agency.level == "unknown" and level != "unknown":
+            canonical = government or printed_clean
+            agency = await self.find(canonical)
+            if agency is None:
+                agency = Agency(name=canonical, level=level, region=region_of(canonical), created_at=utcnow())
+                self.session.add(agency)
+                await self.session.flush()
+                await self._alias(agency, canonical)
+            await self._alias(agency, printed_clean)
+        if agency.level == "unknown" and level != "unknown":
             agency.level = level
-        await self._alias(agency, printed)
         return agency
 
     async def _alias(self, agency: Agency, name: str) -> None:
@@ -129,6 +135,8 @@ class AgencyRepository:
 
     async def lock(self, agency_id: int) -> None:
         """Serialise writers of one agency's history (PostgreSQL row lock; SQLite writers are serial)."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            return
         await self.session.execute(select(Agency.id).where(Agency.id == agency_id).with_for_update())
 
     async def list(self) -> list[tuple[Agency, int]]:
@@ -287,39 +295,68 @@ class ReportRepository:
             await self.session.execute(update(Figure).where(Figure.report_id == current_id).values(is_current=True))
         return newly
 
-    async def refresh_carryover(self, agency_id: int, years: Iterable[int]) -> None:
+    async def refresh_carryover(self, agency_id: int, years: Iterable[int]) -> list[tuple[int, Finding]]:
         """Recompute CARRYOVER_MISMATCH on the current reports of ``years`` and their neighbours.
 
         The rule needs both years, so whichever report arrives second triggers it, and the findings
-        are stored on both reports. Findings on superseded reports are left as history.
+        are stored on both reports. Findings on superseded reports are left as history. Returns the
+        carry-over findings now stored, as (report id, finding).
         """
         touched = {y + d for y in years for d in (-1, 0, 1)}
         span = {y + d for y in touched for d in (-1, 0, 1)}
-        rows = (await self.session.execute(
-            select(ReportRow.id, ReportRow.year, ReportRow.parsed)
-            .where(ReportRow.agency_id == agency_id, ReportRow.is_current, ReportRow.year.in_(span)))).all()
-        by_year = {r.year: (r.id, Report.from_json(r.parsed)) for r in rows}
+        by_year = await self._carry_reports(agency_id, span)
         ids = [by_year[y][0] for y in touched if y in by_year]
         if not ids:
-            return
-        await self.session.execute(delete(FindingRow).where(FindingRow.report_id.in_(ids), FindingRow.code == CARRYOVER))
-        new: list[dict[str, Any]] = []
+            return []
+        cleared = await self.session.execute(
+            delete(FindingRow).where(FindingRow.report_id.in_(ids), FindingRow.code == CARRYOVER))
+        if len(by_year) < 2:
+            # No pair left (e.g. the other year was deleted or moved): only stale findings to drop.
+            if cleared.rowcount:
+                await self.recount(ids)
+            return []
+        new: list[tuple[int, Finding]] = []
         for year in sorted(touched):
             if year not in by_year:
                 continue
-            report_id, report = by_year[year]
+            report_id, _ = by_year[year]
             for prev_year, cur_year in ((year - 1, year), (year, year + 1)):
                 if prev_year in by_year and cur_year in by_year:
                     found = check_carryover(by_year[prev_year][1], by_year[cur_year][1])
-                    new.extend(finding_row(report_id, f) for f in found)
+                    new.extend((report_id, f) for f in found)
         if new:
-            await self.session.execute(insert(FindingRow), new)
+            await self.session.execute(insert(FindingRow), [finding_row(rid, f) for rid, f in new])
         await self.recount(ids)
+        return new
+
+    async def _carry_reports(self, agency_id: int, years: set[int]) -> dict[int, tuple[int, Report]]:
+        """The current reports of ``years``, reduced to what the carry-over rule reads (table 三 rows
+        二 and 四 with their cells' status), taken out of the stored JSON without loading it whole."""
+        rows_needed = ("carried_over", "carried_forward")
+        cells = [ReportRow.parsed[("cells", "requests", r)].label(f"cells_{r}") for r in rows_needed]
+        plain = [ReportRow.parsed[("requests", r)].label(f"plain_{r}") for r in rows_needed]
+        result = await self.session.execute(
+            select(ReportRow.id, ReportRow.year, ReportRow.template, ReportRow.level, ReportRow.agency_name,
+                   ReportRow.source_file, ReportRow.sha256, ReportRow.source_shape, *cells, *plain)
+            .where(ReportRow.agency_id == agency_id, ReportRow.is_current, ReportRow.year.in_(years)))
+        out: dict[int, tuple[int, Report]] = {}
+        for r in result.mappings():
+            doc: dict[str, Any] = {
+                "source": {"file": r["source_file"], "sha256": r["sha256"], "shape": r["source_shape"]},
+                "agency": r["agency_name"], "level": r["level"], "year": r["year"], "template": r["template"],
+                "requests": {k: r[f"plain_{k}"] for k in rows_needed if r[f"plain_{k}"] is not None}}
+            with_cells = {k: r[f"cells_{k}"] for k in rows_needed if r[f"cells_{k}"] is not None}
+            if with_cells:
+                doc["cells"] = {"requests": with_cells}
+            out[r["year"]] = (r["id"], Report.from_json(doc))
+        return out
 
     async def recount(self, ids: list[int]) -> None:
         """Refresh the error and warning counts of reports from their stored findings."""
-        for report_id in ids:
-            errors = select(func.count()).where(FindingRow.report_id == report_id, FindingRow.severity == "error")
-            warnings = select(func.count()).where(FindingRow.report_id == report_id, FindingRow.severity == "warning")
-            await self.session.execute(update(ReportRow).where(ReportRow.id == report_id).values(
-                error_count=errors.scalar_subquery(), warning_count=warnings.scalar_subquery()))
+        def n(severity: str) -> Any:
+            return (select(func.count(FindingRow.id))
+                    .where(FindingRow.report_id == ReportRow.id, FindingRow.severity == severity)
+                    .correlate(ReportRow).scalar_subquery())
+
+        await self.session.execute(update(ReportRow).where(ReportRow.id.in_(ids))
+                                   .values(error_count=n("error"), warning_count=n("warning")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..model import CellStatus, Finding, Number, Report, Severity
 from ..templates import TableSpec
-from .values import Values
+from .values import Values, layout
 from .where import SEP, cell_where, cell_where_en, column_name, fmt, row_name, table_name, table_name_en
 
 E = Severity.ERROR
@@ -121,24 +121,28 @@ def negative_values(report: Report) -> list[Finding]:
     out: list[Finding] = []
     for table in spec.tables:
         grid = report.grid(table.id)
-        for row in table.rows:
-            for col in table.columns_of(row):
-                cell = grid.get(row.id, {}).get(col.id)
-                if cell is None or cell.status is not CellStatus.VALUE or cell.number is None or col.text:
+        flags = {c.id: (c.text, c.signed, c.decimal) for c in table.columns}
+        for row_id, col_ids in layout(table):
+            row = grid.get(row_id)
+            if not row:
+                continue
+            for col_id in col_ids:
+                cell = row.get(col_id)
+                if cell is None or cell.status is not CellStatus.VALUE or cell.number is None:
                     continue
+                text, signed, decimal = flags[col_id]
                 n: Number = cell.number
-                if n < 0 and not col.signed:
-                    out.append(Finding(
-                        "NEGATIVE_VALUE", E, cell_where(table, row.id, col.id),
-                        f"{cell_where(table, row.id, col.id)}为{fmt(n)}，数量不能为负数",
-                        f"{cell_where_en(table, row.id, col.id)} is {fmt(n)}: a count cannot be negative",
-                        table.id, row.id, col.id, {"value": n}))
-                elif isinstance(n, float) and not n.is_integer() and not col.decimal:
-                    out.append(Finding(
-                        "NON_INTEGER_VALUE", E, cell_where(table, row.id, col.id),
-                        f"{cell_where(table, row.id, col.id)}为{fmt(n)}，件数应为整数",
-                        f"{cell_where_en(table, row.id, col.id)} is {fmt(n)}: a count must be a whole number",
-                        table.id, row.id, col.id, {"value": n}))
+                if text or (n >= 0 and (decimal or not isinstance(n, float) or n.is_integer())):
+                    continue
+                where, where_en = cell_where(table, row_id, col_id), cell_where_en(table, row_id, col_id)
+                if n < 0 and not signed:
+                    out.append(Finding("NEGATIVE_VALUE", E, where, f"{where}为{fmt(n)}，数量不能为负数",
+                                       f"{where_en} is {fmt(n)}: a count cannot be negative",
+                                       table.id, row_id, col_id, {"value": n}))
+                elif isinstance(n, float) and not n.is_integer() and not decimal:
+                    out.append(Finding("NON_INTEGER_VALUE", E, where, f"{where}为{fmt(n)}，件数应为整数",
+                                       f"{where_en} is {fmt(n)}: a count must be a whole number",
+                                       table.id, row_id, col_id, {"value": n}))
     return out
 
 

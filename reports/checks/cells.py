@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..model import Cell, CellStatus, Finding, Report, Severity
 from ..templates import TableSpec
+from .values import layout
 from .where import SEP, cell_where, cell_where_en, column_name, fmt, row_name, table_name, table_name_en
 
 W = Severity.WARNING
@@ -18,11 +19,13 @@ def _reading(candidate: tuple) -> str:
 def _row_cells(report: Report, spec: TableSpec, status: CellStatus) -> list[tuple[str, list[tuple[str, Cell]]]]:
     grid = report.grid(spec.id)
     out = []
-    for row in spec.rows:
-        cells = [(c.id, grid[row.id][c.id]) for c in spec.columns_of(row)
-                 if c.id in grid.get(row.id, {}) and grid[row.id][c.id].status is status]
+    for row_id, col_ids in layout(spec):
+        row = grid.get(row_id)
+        if not row:
+            continue
+        cells = [(c, row[c]) for c in col_ids if c in row and row[c].status is status]
         if cells:
-            out.append((row.id, cells))
+            out.append((row_id, cells))
     return out
 
 
@@ -71,18 +74,18 @@ def missing_cells(report: Report, spec: TableSpec) -> list[Finding]:
         return []
     grid = report.grid(spec.id)
     out: list[Finding] = []
-    for row in spec.rows:
-        cols = [c.id for c in spec.columns_of(row)
-                if (grid.get(row.id, {}).get(c.id) or Cell.absent()).status is CellStatus.ABSENT]
+    for row_id, col_ids in layout(spec):
+        row = grid.get(row_id, {})
+        cols = [c for c in col_ids if c not in row or row[c].status is CellStatus.ABSENT]
         if not cols:
             continue
         names = "、".join(column_name(spec, c) for c in cols)
-        where = f"{table_name(spec)}{SEP}{row_name(spec, row.id)}"
+        where = f"{table_name(spec)}{SEP}{row_name(spec, row_id)}"
         out.append(Finding(
             "MISSING_CELL", W, where, f"{where}：未读到{names}，相关合计未核对",
-            f"{cell_where_en(spec, row.id)}: {', '.join(spec.column(c).en for c in cols)} not found; "
+            f"{cell_where_en(spec, row_id)}: {', '.join(spec.column(c).en for c in cols)} not found; "
             "the sums that need them were not checked",
-            spec.id, row.id, cols[0] if len(cols) == 1 else None, {"columns": cols}))
+            spec.id, row_id, cols[0] if len(cols) == 1 else None, {"columns": cols}))
     return out
 
 
@@ -90,9 +93,9 @@ def truncated(report: Report, spec: TableSpec) -> list[Finding]:
     if spec.id not in report.truncated:
         return []
     grid = report.grid(spec.id)
-    expected = sum(len(spec.columns_of(r)) for r in spec.rows)
-    absent = [(r.id, c.id) for r in spec.rows for c in spec.columns_of(r)
-              if (grid.get(r.id, {}).get(c.id) or Cell.absent()).status is CellStatus.ABSENT]
+    cells = [(r, c) for r, cols in layout(spec) for c in cols]
+    expected = len(cells)
+    absent = [(r, c) for r, c in cells if (grid.get(r, {}).get(c) or Cell.absent()).status is CellStatus.ABSENT]
     first = absent[0][0] if absent else None
     after = f"，自“{row_name(spec, first)}”起缺失" if first else ""
     msg = f"{table_name(spec)}不完整：模板应有{expected}个单元格，缺少{len(absent)}个{after}"

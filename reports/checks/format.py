@@ -39,15 +39,7 @@ def missing_sections(report: Report) -> list[Finding]:
     """
     if report.template == "pre2019":
         return []
-    items: list[tuple[str, str, str, str]] = []     # (kind, id, Chinese name, English name) in document order
-    spec = report.spec
-    for s in SECTIONS:
-        items.append(("section", s.id, section_name(s.id), section_name_en(s.id)))
-        if s.id in _TABLE_OF_SECTION:
-            t = _TABLE_OF_SECTION[s.id]
-            tspec = spec.table(t) if spec else None  # type: ignore[arg-type]
-            items.append(("table", t, f"{table_name(tspec)}（{tspec.title}）" if tspec else f"表{_TABLE_NUMBER[t]}",
-                          table_name_en(tspec) if tspec else f"table {_TABLE_NUMBER[t]}"))
+    items = _parts(report.template)
 
     def present(kind: str, ident: str) -> bool:
         if kind == "table":
@@ -89,6 +81,25 @@ def _tail_names(items: list[tuple[str, str, str, str]], indices: list[int]) -> l
     """Names of the missing parts, a table being named only when its section is not."""
     listed = {items[i][1] for i in indices if items[i][0] == "section"}
     return [items[i][2] for i in indices if items[i][0] == "section" or _SECTION_OF_TABLE[items[i][1]] not in listed]
+
+
+_PARTS: dict[str | None, list[tuple[str, str, str, str]]] = {}
+
+
+def _parts(template: str | None) -> list[tuple[str, str, str, str]]:
+    """(kind, id, Chinese name, English name) of the six sections and three tables, in document order."""
+    if template not in _PARTS:
+        spec = TEMPLATES.get(template or "")
+        items: list[tuple[str, str, str, str]] = []
+        for s in SECTIONS:
+            items.append(("section", s.id, section_name(s.id), section_name_en(s.id)))
+            if s.id in _TABLE_OF_SECTION:
+                t = _TABLE_OF_SECTION[s.id]
+                tspec = spec.table(t) if spec else None  # type: ignore[arg-type]
+                items.append(("table", t, f"{table_name(tspec)}（{tspec.title}）" if tspec else f"表{_TABLE_NUMBER[t]}",
+                              table_name_en(tspec) if tspec else f"table {_TABLE_NUMBER[t]}"))
+        _PARTS[template] = items
+    return _PARTS[template]
 
 
 def late(report: Report, town_deadline: tuple[int, int]) -> list[Finding]:

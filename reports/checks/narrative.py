@@ -12,30 +12,31 @@ import re
 from dataclasses import dataclass
 
 from ..model import Finding, Number, Report, Severity
-from ..templates import SECTIONS, TableSpec
+from ..templates import SECTIONS, TEMPLATES, TableSpec
 from .values import Values, row_figure
-from .where import SEP, fmt, section_name, section_name_en
+from .where import SEP, fmt, section_name, section_name_en, short_label
 
 W = Severity.WARNING
 
 # ---- text normalisation -------------------------------------------------------------------
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
-_PAGE_NUMBER = re.compile(r"\n\s*[-－—]?\s*\d{1,3}\s*[-－—]?\s*(?=\n)")
+_FULLWIDTH_DIGIT = re.compile("[０-９]")
+_PAGE_NUMBER = re.compile(r"\n[ \t\u3000]*[-－—][ \t\u3000]*\d{1,3}[ \t\u3000]*[-－—][ \t\u3000]*(?=\n)")
 _BOOK_TITLE = re.compile(r"《[^《》]{0,80}》")
+
+
+_SPACE_BETWEEN_DIGITS = re.compile(r"(?<=\d)[ \t\r\n\u3000\xa0]+(?=\d)")
+_SPACE = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
     """Join lines wrapped by PDF text, drop page numbers and titles of documents (《…》) whose words
-    ("答复", "受理") are not statements about this report."""
-    text = _PAGE_NUMBER.sub("\n", text.translate(_FULLWIDTH))
+    ("答复", "受理") are not statements about this report. Spaces between two digits stay (one)."""
+    text = _FULLWIDTH_DIGIT.sub(lambda m: chr(ord(m.group()) - 0xFEE0), text)
+    text = _PAGE_NUMBER.sub("", text)
     text = _BOOK_TITLE.sub("《》", text)
-    return re.sub(r"\s+", lambda m: " " if _digits_around(text, m) else "", text)
-
-
-def _digits_around(text: str, m: re.Match) -> bool:
-    a, b = m.start() - 1, m.end()
-    return a >= 0 and b < len(text) and text[a].isdigit() and text[b].isdigit()
+    text = _SPACE_BETWEEN_DIGITS.sub("\x00", text)
+    return _SPACE.sub("", text).replace("\x00", " ")
 
 
 # ---- numbers --------------------------------------------------------------------------------
@@ -72,26 +73,37 @@ _COUNT = re.compile(r"(?<![\d.])(\d+|[零〇一二两三四五六七八九十百
 _COMPARISON = re.compile(r"同比|较上年|较去年|比上年|比去年|增加|减少|增长|下降|上升|回落|环比")
 
 # ---- keywords, most specific first (the regex alternation prefers the earlier one at a position) --
+# Labels of the tables come from the templates; the rest is the vocabulary narratives use around them.
+
+def _label(text: str) -> str:
+    return re.escape(text)
+
+
+_REQ = TEMPLATES["2021"].table("requests")
+_APP = TEMPLATES["2021"].table("appeals")
+_GROUP = {g.id: g.label for g in _REQ.groups}
+_GRANTED, _PARTIAL = _label(_REQ.row("granted").label), _label(short_label(_REQ.row("partial")))
+_COL = {c.id: _label(c.label) for c in _APP.columns}
 
 _KEYWORDS: tuple[tuple[str, str], ...] = (
-    ("granted_partial", r"予以公开(?:和|及|与|、|或)部分公开|全部公开(?:和|及|与|、)部分公开"),
-    ("partial", r"部分公开"),
-    ("denied", r"不予公开"),
-    ("granted", r"予以公开|同意公开|全部公开"),
-    ("unavailable", r"无法提供"),
-    ("not_processed", r"不予处理"),
-    ("other_handling", r"其他处理"),
+    ("granted_partial", rf"(?:{_GRANTED}|全部公开)(?:和|及|与|、|或){_PARTIAL}"),
+    ("partial", _PARTIAL),
+    ("denied", _label(_GROUP["denied"])),
+    ("granted", rf"{_GRANTED}|同意公开|全部公开"),
+    ("unavailable", _label(_GROUP["unavailable"])),
+    ("not_processed", _label(_GROUP["not_processed"])),
+    ("other_handling", _label(_GROUP["other"])),
     ("carried_over", r"上一?年度?结转|结转上一?年度?|上年度?遗留"),
     ("carried_forward", r"结转(?:至|到|入)?下一?年度?|顺延(?:至|到)?下一?年度?|转入下一?年度?|下一?年度?继续办理|结转"),
     ("new", r"新收"),
     ("received", r"收到|受理|接收|接到"),
     ("handled", r"办结|答复|办理完毕|处理完毕|予以回复"),
-    ("review", r"行政复议|复议(?!后)"),
+    ("review", rf"{_label(_APP.row('review').label)}|复议(?!后)"),
     ("suit", r"行政诉讼|诉讼|起诉"),
-    ("upheld", r"结果维持|维持"),
-    ("corrected", r"结果纠正|纠正"),
-    ("other_outcome", r"其他结果"),
-    ("pending", r"尚未审结|未审结|正在审理|审理中"),
+    ("upheld", rf"{_COL['upheld']}|维持"),
+    ("corrected", rf"{_COL['corrected']}|纠正"),
+    ("other_outcome", _COL["other"]),
+    ("pending", rf"{_COL['pending']}|未审结|正在审理|审理中"),
 )
 _KEYWORD = re.compile("|".join(f"(?P<{m}>{p})" for m, p in _KEYWORDS))
 _OUTCOMES = ("upheld", "corrected", "other_outcome", "pending")
@@ -185,10 +197,25 @@ def _about_appeals(window: str, section: str) -> bool:
     return section == "appeals" or "信息公开" in window or "政府信息" in window
 
 
-def statements(text: str, section: str) -> list[Statement]:
+_OTHER_PERIOD = re.compile(r"去年|前年|上一?年度?(?!度?结转)|(?<!\d)(\d{4})年")
+
+
+def _other_period(clause: str, year: int | None) -> bool:
+    """True when the clause speaks of another year ("2020年收到…", "去年…") than the report's."""
+    for m in _OTHER_PERIOD.finditer(clause):
+        if m.group(1) is None or (year is not None and int(m.group(1)) != year):
+            return True
+    return False
+
+
+def statements(text: str, section: str, year: int | None = None) -> list[Statement]:
     out: list[Statement] = []
+    if not _COUNT.search(text):
+        return out
     for sm in _SENTENCE.finditer(text):
         sentence = sm.group()
+        if not _COUNT.search(sentence):
+            continue
         window = text[max(0, sm.start() - _CONTEXT):sm.end()]
         subject: str | None = None
         for cm in _CLAUSE.finditer(sentence):
@@ -211,6 +238,8 @@ def statements(text: str, section: str) -> list[Statement]:
                     continue
                 metric = key[2]
                 assert metric is not None
+                if metric != "carried_over" and _other_period(clause, year):
+                    continue
                 if metric in _OUTCOMES:
                     own_subject = _subject_before(keys, key, subject)
                     if own_subject is None:
@@ -250,11 +279,11 @@ def _texts(report: Report) -> list[tuple[str, str]]:
     return [("", normalise(report.text))] if report.text else []
 
 
-def mismatches(report: Report, v: Values) -> list[Finding]:
+def mismatches(report: Report, v: Values, texts: list[tuple[str, str]]) -> list[Finding]:
     out: list[Finding] = []
     seen: set[tuple[str, int]] = set()
-    for section, text in _texts(report):
-        for st in statements(text, section):
+    for section, text in texts:
+        for st in statements(text, section, report.year):
             if (st.metric, st.stated) in seen:
                 continue
             figure = table_figure(v, st.metric)
@@ -295,7 +324,7 @@ _WHO = {"review": ("行政复议", "reviews"), "suit": ("行政诉讼", "lawsuit
 def _all_upheld(v: Values, text: str, section: str) -> list[Finding]:
     """ "均获维持": every review or lawsuit named in the sentence ended with the decision upheld."""
     spec = v.report.spec
-    if spec is None:
+    if spec is None or "维持" not in text:
         return []
     out: list[Finding] = []
     for sm in _SENTENCE.finditer(text):
@@ -359,7 +388,7 @@ _ANNOUNCE = re.compile(r"(?:以下|如下|下列|主要有|主要为|主要是|�
 _ORDINALS = "一二三四五六七八九十"
 # Enumeration styles: 一是…二是…, （一）（二）, 第一、第二, 1. 2., （1）（2）.
 _STYLES: tuple[str, ...] = (
-    r"([一二三四五六七八九十])是",
+    r"(?:(?<=[，,。；;：:、）)）])|^)([一二三四五六七八九十])是",
     r"[（(]([一二三四五六七八九十])[）)]",
     r"第([一二三四五六七八九十])(?:[，,、]|个?方面|点|条)",
     r"(?<![\d.])([1-9])[.、．](?!\d)",
@@ -372,9 +401,9 @@ def _ordinal(s: str) -> int:
     return int(s) if s.isdigit() else _ORDINALS.index(s) + 1
 
 
-def points(report: Report) -> list[Finding]:
+def points(texts: list[tuple[str, str]]) -> list[Finding]:
     out: list[Finding] = []
-    for section, text in _texts(report):
+    for section, text in texts:
         for am in _ANNOUNCE.finditer(text):
             announced = _ordinal(am.group(1)) if am.group(1) != "两" else 2
             rest = text[am.end():]
@@ -415,4 +444,5 @@ def _count_listed(region: str) -> int | None:
 
 
 def check_narrative(report: Report, v: Values) -> list[Finding]:
-    return [*mismatches(report, v), *points(report)]
+    texts = _texts(report)
+    return [*mismatches(report, v, texts), *points(texts)]

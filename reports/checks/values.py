@@ -31,67 +31,63 @@ class MissingTotal:
 class Values:
     report: Report
     missing: list[MissingTotal] = field(default_factory=list)
-    _unknown: set[Key] = field(default_factory=set)
+    known: dict[Key, Number] = field(default_factory=dict)    # every cell usable as a number
 
     def cell(self, table: TableId, row: str, column: str) -> Cell:
         return self.report.cell(table, row, column)
 
     def get(self, table: TableId, row: str, column: str) -> Number | None:
-        if (table, row, column) in self._unknown:
-            return None
-        c = self.cell(table, row, column)
-        return c.number if c.known else None
+        return self.known.get((table, row, column))
 
     def all(self, table: TableId, cells: list[tuple[str, str]]) -> list[Number] | None:
         """The numbers of ``cells``, or None when any of them is unknown."""
+        known = self.known
         out: list[Number] = []
         for r, c in cells:
-            v = self.get(table, r, c)
+            v = known.get((table, r, c))
             if v is None:
                 return None
             out.append(v)
         return out
 
 
-def _raw_known(report: Report, table: TableId, cells: list[tuple[str, str]]) -> list[Number] | None:
-    out: list[Number] = []
-    for r, c in cells:
-        cell = report.cell(table, r, c)
-        if not cell.known:
-            return None
-        out.append(cell.number)  # type: ignore[arg-type]
-    return out
-
-
-def _resolve(v: Values, spec: TableSpec, row: str, column: str, parts: list[tuple[str, str]], along: str) -> None:
+def _resolve(v: Values, spec: TableSpec, row: str, column: str, parts: list[tuple[str, str]], along: str,
+             raw: dict[Key, Number]) -> None:
     cell = v.report.cell(spec.id, row, column)
     if cell.status is not CellStatus.BLANK:
         return
-    numbers = _raw_known(v.report, spec.id, parts)
-    if numbers is None:
-        v._unknown.add((spec.id, row, column))
+    numbers = [raw.get((spec.id, r, c)) for r, c in parts]
+    key = (spec.id, row, column)
+    if any(n is None for n in numbers):
+        v.known.pop(key, None)
     elif any(numbers):
-        v._unknown.add((spec.id, row, column))
-        if all((m.table, m.row, m.column) != (spec.id, row, column) for m in v.missing):
-            v.missing.append(MissingTotal(spec.id, row, column, sum(numbers), along))
+        v.known.pop(key, None)
+        if all((m.table, m.row, m.column) != key for m in v.missing):
+            v.missing.append(MissingTotal(spec.id, row, column, sum(numbers), along))  # type: ignore[arg-type]
 
 
 def values(report: Report) -> Values:
     v = Values(report)
+    for table in ("disclosure", "requests", "appeals"):
+        for r, cols in report.grid(table).items():  # type: ignore[arg-type]
+            for c, cell in cols.items():
+                if cell.known:
+                    v.known[(table, r, c)] = cell.number  # type: ignore[index,assignment]
     spec = report.spec
     if spec is None:
         return v
+    raw = dict(v.known)      # blank totals are judged on the cells as printed
     req = spec.table("requests")
     parts_cols = [c.id for c in req.columns if c.id != "total"]
     leaves = [r.id for r in req.leaves]
     for row in req.rows:
-        _resolve(v, req, row.id, "total", [(row.id, c) for c in parts_cols], "row")
+        _resolve(v, req, row.id, "total", [(row.id, c) for c in parts_cols], "row", raw)
     for col in req.columns:
-        _resolve(v, req, "total", col.id, [(r, col.id) for r in leaves], "column")
+        _resolve(v, req, "total", col.id, [(r, col.id) for r in leaves], "column", raw)
     app = spec.table("appeals")
     app_parts = [c.id for c in app.columns if c.id != "total"]
     for row in app.rows:
-        _resolve(v, app, row.id, "total", [(row.id, c) for c in app_parts], "row")
+        _resolve(v, app, row.id, "total", [(row.id, c) for c in app_parts], "row", raw)
     return v
 
 
@@ -119,3 +115,17 @@ def headline(report: Report) -> dict[str, Number | None]:
     suits = v.all("appeals", [("suit_direct", "total"), ("suit_after_review", "total")])
     out["lawsuits"] = sum(suits) if suits is not None else None
     return out
+
+
+_LAYOUTS: dict[int, tuple[TableSpec, tuple[tuple[str, tuple[str, ...]], ...]]] = {}
+
+
+def layout(spec: TableSpec) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Every row id of a table with the ids of the columns it has (table 二's blocks differ).
+
+    Cached by identity: the specs are module constants, and hashing a frozen spec walks all of it."""
+    hit = _LAYOUTS.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        hit = (spec, tuple((row.id, tuple(c.id for c in spec.columns_of(row))) for row in spec.rows))
+        _LAYOUTS[id(spec)] = hit
+    return hit[1]

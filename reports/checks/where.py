@@ -5,12 +5,10 @@ Every label comes from ``reports.templates``; this module only decides how to pr
 
 from __future__ import annotations
 
-from ..templates import SECTIONS, Column, Row, TableSpec
+from ..templates import APPEALS_SUITS, SECTIONS, Column, Row, TableSpec
 
 SEP = " · "
 _EN_NUMBERS = {"二": "2", "三": "3", "四": "4"}
-# Table 四 prints 未经复议直接起诉 / 复议后起诉 under a 行政诉讼 group header the template data keeps implicit.
-_SUIT_GROUP = ("行政诉讼", "lawsuits")
 
 
 def table_name(spec: TableSpec) -> str:
@@ -45,7 +43,7 @@ def row_name(spec: TableSpec, row_id: str) -> str:
     row = spec.row(row_id)
     own = _marked(row.marker, short_label(row))
     if spec.id == "appeals" and row_id.startswith("suit"):
-        return f"{_SUIT_GROUP[0]}{SEP}{row.label}"
+        return f"{APPEALS_SUITS[0]}{SEP}{row.label}"
     if row.group and row.marker.isdigit():
         group = next(g for g in spec.groups if g.id == row.group)
         return f"{_marked(group.marker, group.label)}{SEP}{own}"

@@ -20,8 +20,8 @@ from .safety import OLE_MAGIC, ExtractError, Limits, Skipped, ZipBudget, check_s
 
 __all__ = ["ExtractError", "ExtractResult", "Kind", "Limits", "Skipped", "extract", "sniff"]
 
-Kind = Literal["text", "html", "docx", "doc", "rtf", "pdf", "xlsx", "zip", "xls", "ppt", "odf", "office_encrypted",
-               "ole", "binary"]
+Kind = Literal["text", "html", "mhtml", "docx", "doc", "rtf", "pdf", "xlsx", "zip", "xls", "ppt", "odf",
+               "office_encrypted", "ole", "binary"]
 
 
 @dataclass(slots=True)
@@ -37,7 +37,7 @@ _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<t
 def sniff(data: bytes) -> Kind:
     """What the bytes are, from magic numbers and a look inside containers."""
     head = data[:8]
-    if data[:1024].lstrip().startswith(b"%PDF") or data.startswith(b"%PDF"):
+    if b"%PDF-" in data[:1024]:  # readers accept a header anywhere in the first KiB
         return "pdf"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _sniff_zip(data)
@@ -48,6 +48,8 @@ def sniff(data: bytes) -> Kind:
     start = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith(b"<") and any(m in start for m in _HTML_MARKERS):
         return "html"
+    if start.startswith(b"mime-version:") or (start.startswith((b"from:", b"content-type:")) and b"multipart/related" in start):
+        return "mhtml"  # Word's "single file web page" (.mht), often published under a .doc name
     sample = data[:8192]
     if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "binary"
@@ -122,7 +124,11 @@ def read_one(data: bytes, filename: str, kind: Kind, limits: Limits, budget: Zip
     if kind == "html":
         from .html import read_html
 
-        return read_html(data, filename, limits)
+        return read_html(data, filename)
+    if kind == "mhtml":
+        from .html import read_mhtml
+
+        return read_mhtml(data, filename)
     if kind == "docx":
         from .docx import read_docx
 

@@ -10,31 +10,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-import zipfile
 from typing import TYPE_CHECKING, Callable
 
-from .safety import ExtractError, Limits, Skipped, ZipBudget, encrypted_member, open_zip, read_member
+from .safety import ExtractError, Limits, Skipped, ZipBudget, encrypted_member, member_name, open_zip, read_member
 
 _JUNK_NAMES = {".ds_store", "thumbs.db", "desktop.ini", ".localized"}
 _TEXT_SUFFIXES = {"", ".txt", ".text"}
 _DRIVE = re.compile(r"^[A-Za-z]:")
-
-
-def member_name(info: zipfile.ZipInfo) -> str:
-    """The member's name as its author wrote it: UTF-8 when flagged, otherwise usually GBK."""
-    name = info.filename
-    if info.flag_bits & 0x800:
-        return name
-    try:
-        raw = name.encode("cp437")
-    except UnicodeEncodeError:
-        return name
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return name
 
 
 def is_junk(name: str) -> bool:

@@ -23,6 +23,7 @@ from pathlib import Path
 from reports.document import Document, Paragraph, Source
 from reports.templates import TEMPLATES
 
+from .docx import read_docx
 from .safety import ExtractError, Limits, ZipBudget, ole_entries, ole_sector_bytes
 from .text import lines_of
 
@@ -81,18 +82,25 @@ def _antiword(data: bytes, workdir: Path, limits: Limits) -> str | None:
 
 
 def _run(cmd: list[str], workdir: Path, limits: Limits) -> tuple[int, bytes, bytes]:
-    """Run a converter in its own process group; kill the group on timeout."""
+    """Run a converter in its own process group, so a late one is killed with all its children."""
     proc = subprocess.Popen(cmd, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True,
                             env={**os.environ, "HOME": str(workdir)})
     try:
         out, err = proc.communicate(timeout=limits.convert_seconds)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+        _kill_group(proc.pid)
         proc.communicate()
         raise ExtractError("timeout", f"Word 文件转换超时（超过 {limits.convert_seconds:.0f} 秒）",
-                           f"converting the Word file took too long (over {limits.convert_seconds:.0f} s)")
+                           f"converting the Word file took too long (over {limits.convert_seconds:.0f} s)") from None
     return proc.returncode, out, err
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # it finished on its own just now
 
 
 def soffice_convert(data: bytes, suffix: str, workdir: Path, limits: Limits) -> bytes | None:
@@ -115,8 +123,6 @@ def soffice_convert(data: bytes, suffix: str, workdir: Path, limits: Limits) -> 
 
 
 def read_doc(data: bytes, filename: str, limits: Limits, *, rtf: bool = False) -> Document:
-    from .docx import read_docx
-
     if not rtf:
         check_not_encrypted(data)
     with tempfile.TemporaryDirectory(prefix="govreport-doc-") as tmp:
@@ -129,7 +135,7 @@ def read_doc(data: bytes, filename: str, limits: Limits, *, rtf: bool = False) -
         doc = read_docx(converted, filename, limits, ZipBudget(limits))
         return Document(Source.of(filename, data, "doc"), doc.blocks)
     if text is not None:
-        # LibreOffice is unavailable: antiword's reading is all there is; the parser reports what is missing.
+        # LibreOffice is missing or failed: antiword's reading is all there is; the parser reports what is missing.
         return Document(Source.of(filename, data, "doc"), [Paragraph(line) for line in lines_of(text)])
     raise ExtractError("corrupt", "Word 文件无法读取（文件损坏或格式不受支持）",
                        "the Word file cannot be read (corrupt or an unsupported variant)")

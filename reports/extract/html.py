@@ -8,6 +8,8 @@ blanks become ''. Navigation, headers, footers, scripts and styles are ignored.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 
 import lxml.html
@@ -15,7 +17,7 @@ from lxml import etree
 
 from reports.document import Block, Document, Paragraph, Source, Table
 
-from .safety import ExtractError, Limits
+from .safety import ExtractError
 from .text import decode_text
 
 _SKIP = {"script", "style", "nav", "header", "footer", "noscript", "template", "head", "iframe", "object",
@@ -188,8 +190,28 @@ class _Flow:
             self.blocks.append(grid)
 
 
-def read_html(data: bytes, filename: str, limits: Limits | None = None) -> Document:
-    text = _decode(data)
+def read_mhtml(data: bytes, filename: str) -> Document:
+    """A MIME web archive (.mht): the first HTML part is the page."""
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True) or b""
+            text = None
+            charset = (part.get_content_charset() or "").lower()
+            if charset:
+                try:
+                    text = payload.decode("gb18030" if charset in {"gb2312", "gbk", "x-gbk"} else charset)
+                except (LookupError, UnicodeDecodeError):
+                    pass  # a wrong label: left to the page's own declaration and the usual fallbacks
+            return Document(Source.of(filename, data, "html"), _blocks(text if text is not None else _decode(payload)))
+    raise ExtractError("corrupt", "网页存档（.mht）中没有网页内容", "the web archive (.mht) holds no HTML page")
+
+
+def read_html(data: bytes, filename: str) -> Document:
+    return Document(Source.of(filename, data, "html"), _blocks(_decode(data)))
+
+
+def _blocks(text: str) -> list[Block]:
     # lxml refuses str input that carries an XML encoding declaration.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
@@ -205,4 +227,4 @@ def read_html(data: bytes, filename: str, limits: Limits | None = None) -> Docum
         flow.blocks.append(Paragraph(_clean_line(title)))
     flow.walk(body if body is not None else root)
     flow.flush()
-    return Document(Source.of(filename, data, "html"), flow.blocks)
+    return flow.blocks

@@ -131,10 +131,28 @@ def encrypted_member(zh: str, en: str) -> ExtractError:
     return ExtractError("encrypted", f"{zh}已加密（设有密码），无法读取", f"the {en} is password-protected and cannot be read")
 
 
+def member_name(info: zipfile.ZipInfo) -> str:
+    """The member's name as its author wrote it: UTF-8 when flagged, otherwise usually GBK."""
+    name = info.filename
+    if info.flag_bits & 0x800:
+        return name
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:
+        return name
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
 def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: ZipBudget, *, archive_size: int,
                 refuse_dtd: bool = False) -> bytes:
     """Decompress one member while counting: never trusts the sizes written in the headers."""
     limits = budget.limits
+    shown = member_name(info)
     counter = zf.fp if isinstance(zf.fp, _CountingBytes) else None
     # Sizes in the headers bound nothing: the ratio is taken against the compressed bytes actually
     # read so far (or, for a zip opened elsewhere, at most the archive's real size).
@@ -151,25 +169,25 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: ZipBudget, *
                 out += chunk
                 budget.total += len(chunk)
                 if len(out) > limits.max_member_bytes:
-                    raise zip_bomb(f"“{info.filename}”解压后超过 {_mb(limits.max_member_bytes)}",
-                                   f"“{info.filename}” expands beyond {_mb(limits.max_member_bytes)}")
+                    raise zip_bomb(f"“{shown}”解压后超过 {_mb(limits.max_member_bytes)}",
+                                   f"“{shown}” expands beyond {_mb(limits.max_member_bytes)}")
                 if budget.total > limits.max_total_bytes:
                     raise zip_bomb(f"解压总量超过 {_mb(limits.max_total_bytes)}",
                                    f"total expanded size exceeds {_mb(limits.max_total_bytes)}")
                 compressed = max(1, counter.bytes_read - start) if counter is not None else header_compressed
                 if len(out) > limits.ratio_floor and len(out) / compressed > limits.max_ratio:
-                    raise zip_bomb(f"“{info.filename}”压缩比异常（超过 {limits.max_ratio:.0f} 倍）",
-                                   f"“{info.filename}” has a suspicious compression ratio (over {limits.max_ratio:.0f}:1)")
+                    raise zip_bomb(f"“{shown}”压缩比异常（超过 {limits.max_ratio:.0f} 倍）",
+                                   f"“{shown}” has a suspicious compression ratio (over {limits.max_ratio:.0f}:1)")
                 if refuse_dtd:
                     window = tail + chunk
                     if any(m in window for m in _DTD_MARKERS):
-                        raise ExtractError("corrupt", f"文件中的 XML 部件“{info.filename}”含有 DTD/实体定义，已拒绝",
-                                           f"the XML part “{info.filename}” declares a DTD or entities; refused")
+                        raise ExtractError("corrupt", f"文件中的 XML 部件“{shown}”含有 DTD/实体定义，已拒绝",
+                                           f"the XML part “{shown}” declares a DTD or entities; refused")
                     tail = window[-_CARRY:]
     except ExtractError:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise corrupt("压缩", "zip", f"{info.filename}: {exc}") from exc
+        raise corrupt("压缩", "zip", f"{shown}: {exc}") from exc
     return bytes(out)
 
 
@@ -180,7 +198,9 @@ def check_office_zip(data: bytes, limits: Limits, *, kind_zh: str, kind_en: str,
     zf = open_zip(data, kind_zh=kind_zh, kind_en=kind_en)
     with zf:
         infos = zf.infolist()
-        budget.count_members(len(infos))
+        # An Office file's parts are capped on their own: they must not use up an archive's quota.
+        if len(infos) > limits.max_members:
+            raise zip_bomb(f"文件内部件超过 {limits.max_members} 个", f"more than {limits.max_members} parts in the file")
         if any(info.flag_bits & 0x1 for info in infos):
             raise encrypted_member(f"{kind_zh}文件", f"{kind_en} file")
         parts: dict[str, bytes] = {}

@@ -45,7 +45,7 @@ def parse(doc: Document) -> Report:
     spec = TEMPLATES.get(report.template or "")
     if spec is None:
         return report
-    spans = table_spans(text, headings, spec.table("requests"))
+    spans = table_spans(text, headings)
     reads = {
         "disclosure": read_disclosure(flat, spec.table("disclosure"), spans["disclosure"]),
         "requests": read_requests(flat, spec.table("requests"), spans["requests"]),

@@ -7,7 +7,6 @@ import re
 from reports.model import Cell, CellStatus, Number
 from reports.templates import Column
 
-from .digits import amount_value
 from .rows import NA_TOKENS
 
 _COUNT = re.compile(r"\+?(\d{1,3}(?:,\d{3})+|\d+)(?:\s?(?:件|条|个|项))?")

@@ -21,9 +21,10 @@ def render_table(table: Table) -> list[str]:
     out: list[str] = []
     for r, row in enumerate(table.rows):
         cells: list[str] = []
+        spans = table.origin[r] if r < len(table.origin) else ()
         for c, text in enumerate(row):
-            if table.is_copy(r, c):
-                continue
+            if c < len(spans) and spans[c] != (r, c):
+                continue        # a copy of a merged cell already read at its origin
             cells.append(_clean(text))
         if not table.origin:
             cells = _drop_repeats(cells)

@@ -19,6 +19,7 @@ from .sections import Heading
 from .text import JOIN, compiled, fuzzy, significant
 
 KEY_CHARS = 10      # a label is recognised by its first characters: wrapped PDF labels break later
+SHORT_KEY = 6       # …or, failing that, by fewer (a margin label printed inside a wrapped one)
 SHORT_LABEL = 2     # labels this short ("其他", "总计") only count with their ordinal in front
 
 ARTICLE = re.compile(r"第\s*二\s*十\s*条")
@@ -50,15 +51,15 @@ def _marker_regex(marker: str) -> str:
     return re.escape(core) + r"\s*[、.,]?"
 
 
-@lru_cache(maxsize=512)
-def _row_pattern(row: Row) -> re.Pattern[str]:
+@lru_cache(maxsize=1024)
+def _row_pattern(row: Row, key_chars: int = KEY_CHARS) -> re.Pattern[str]:
     alts: list[str] = []
     labels = sorted({significant(x) for x in row.labels}, key=len, reverse=True)
     marker = _marker_regex(row.marker)
     for label in labels:
         if not label:
             continue
-        key = JOIN.join(re.escape(c) for c in label[:KEY_CHARS])
+        key = JOIN.join(re.escape(c) for c in label[:key_chars])
         if len(label) <= SHORT_LABEL and marker:
             alts.append(marker + r"\s*" + key)
         else:
@@ -86,7 +87,7 @@ def find_rows(text: str, spec: TableSpec, span: Span) -> list[RowHit]:
     missing: list[Row] = []
     pos = span.start
     for row in spec.rows:
-        m = _row_pattern(row).search(text, pos, span.end)
+        m = _row_pattern(row).search(text, pos, span.end) or _row_pattern(row, SHORT_KEY).search(text, pos, span.end)
         if not m:
             missing.append(row)
             continue
@@ -94,7 +95,7 @@ def find_rows(text: str, spec: TableSpec, span: Span) -> list[RowHit]:
         hits.append(RowHit(row, label_start, m.end()))
         pos = m.end()
     for row in missing:
-        for m in _row_pattern(row).finditer(text, span.start, span.end):
+        for m in _row_pattern(row, SHORT_KEY).finditer(text, span.start, span.end):
             if any(h.label_start <= m.start() < h.value_start or m.start() <= h.label_start < m.end()
                    for h in hits):
                 continue
@@ -109,7 +110,7 @@ def _first(pattern: re.Pattern[str], text: str, start: int, end: int) -> int | N
     return m.start() if m else None
 
 
-def table_spans(text: str, headings: list[Heading], spec_requests: TableSpec) -> dict[str, Span | None]:
+def table_spans(text: str, headings: list[Heading]) -> dict[str, Span | None]:
     """The stretch of text each table may occupy (None when there is no sign of the table)."""
     heads = {h.section: h for h in headings}
     n = len(text)
@@ -140,10 +141,14 @@ def table_spans(text: str, headings: list[Heading], spec_requests: TableSpec) ->
         disclosure = Span(d_start, d_end)
     requests: Span | None = None
     if r_start is not None:
-        first_row = spec_requests.rows[0]
-        hit = _row_pattern(first_row).search(text, r_start, n)
-        q_start = r_start if hit is None else min(r_start, hit.start())
+        q_start = r_start
+        head = heads.get("requests")
+        if head is not None and (d_start is None or head.start > d_start) and head.end <= r_start:
+            q_start = head.end      # the table begins under its heading, whatever row comes first
         q_end = before(("appeals", "problems", "other"), q_start)
+        if "appeals" not in heads:
+            # No heading before table 四: the table ends where table 四's header begins.
+            q_end = min(q_end, _first(APPEALS_ANCHOR, text, q_start, q_end) or q_end)
         requests = Span(q_start, q_end)
     appeals: Span | None = None
     a_head = heads.get("appeals")

@@ -23,7 +23,7 @@ _PAGE_DATE_RANK = {"发布时间": 0, "发布日期": 0, "公开日期": 1, "日
 _TITLE = re.compile(
     r"(?P<pre>[\w()·]*?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<mid>[\w()·]*?)\s*"
     r"(?:政府信息公开|政务公开|信息公开)[\w]{0,4}?(?:年度)?(?:报告|年报)")
-_LEAD_VERBS = re.compile(r"^.*?(?:现予公布|现公布|现将|予以公布|公布|发布|印发|编制)")
+_LEAD_VERBS = re.compile(r"^.*?(?:现予公布|现公布|现将|予以公布|公布|发布|印发|编制|关于)")
 _NAME = re.compile(r"^[\w()（）·]{2,40}$")
 
 _PERIOD = re.compile(r"统计(?:期限|时限|期间|时间)?\s*(?:为|是|自|从|:)?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
@@ -37,7 +37,7 @@ _SIG_STRIPPED = re.compile(r"^\s*((?:19|20)\d{2})(\d{2,4})\s*$")
 _SIG_LINE_MAX = 40
 
 # Name endings, most specific first: a town's government is a town, a city's government a government.
-_TOWN = re.compile(r"(?:乡|镇|街道|街道办事处|苏木|民族乡|办事处)(?:人民政府|政府|党委|党政办公室|办公室)?$")
+_TOWN = re.compile(r"(?:乡|镇|街道|街道办事处|苏木|民族乡)(?:人民政府|政府|党委|党政办公室|办公室)?$")
 _GOVERNMENT = re.compile(
     r"(?:(?:省|市|县|区|州|盟|旗|自治区|自治州|自治县|特区)(?:人民政府|政府)"
     r"|综合实验区|新区|(?:开发区|实验区|示范区|高新区|园区|区)(?:管理委员会|管委会))$")
@@ -45,6 +45,13 @@ _GENERAL_OFFICE = re.compile(r"(?:人民政府|政府)办公(?:厅|室)$")
 _DEPARTMENT = re.compile(
     r"(?:局|委|委员会|办|办公室|办公厅|厅|中心|院|署|所|队|站|部|处|馆|社|会|公司|集团|管理处|分局|支队|大队|检察院|法院)$")
 _ACTING_FOR_GOVERNMENT = re.compile(r"代表(?:省|市|区|县|州|旗)?(?:人民)?政府")
+# How a report speaks of its own body when its name is not printed ("我镇", "本局", "我市政府").
+_SELF_REFERENCE = (
+    ("town", re.compile(r"[我本](?:镇|乡|街道|街)")),
+    ("department", re.compile(r"[我本](?:局|委|办|厅|中心|院|署)")),
+    ("government", re.compile(r"[我本](?:省|市|县|区|州|旗)(?:人民)?政府|本级政府")),
+)
+_CN_YEAR = re.compile(r"([二〇零一三四五六七八九]{4})(\s*年)")
 
 
 @dataclass(slots=True)
@@ -59,10 +66,12 @@ class Meta:
 
 def read_meta(text: str) -> Meta:
     lines = text.split("\n")
-    head = "\n".join(lines[:HEAD_LINES])[:HEAD_CHARS * 4]
+    # Titles may write the year in Chinese numerals ("二〇二一年"); the signature is read as printed.
+    top = [_CN_YEAR.sub(_arabic_year, line) for line in lines[:HEAD_LINES]]
+    head = "\n".join(top)[:HEAD_CHARS]
     fields = {m.group(1): m.group(2) for m in _FIELD.finditer(head)}
     meta = Meta()
-    title_line, idx = _title_line(lines, fields)
+    title_line, idx = _title_line(top, fields)
     meta.title = title_line
     agency = fields.get("发布机构") or fields.get("发文机关") or fields.get("来源单位")
     if title_line:
@@ -77,13 +86,15 @@ def read_meta(text: str) -> Meta:
                 # Words before the name in running text ("现公布区统计局2023年…") are not the title.
                 meta.title = title_line[m.end("pre") - len(pre):m.end()].strip()
     if not agency and idx is not None:
-        agency = _adjacent_name(lines, idx)
+        agency = _adjacent_name(top, idx)
         if agency and meta.title and agency not in meta.title:
             meta.title = f"{agency} {meta.title.strip()}"
     meta.agency = agency
     if meta.year is None:
         meta.year = _year_from_text(text)
     meta.level = level_of(agency, text)
+    if meta.level == "unknown":
+        meta.level = _level_from_text(text)
     page = _page_date(head)
     if page:
         meta.published_on, meta.published_on_source = page, "page"
@@ -98,6 +109,7 @@ def _title_line(lines: list[str], fields: dict[str, str]) -> tuple[str | None, i
     if fields.get("标题") or fields.get("题目"):
         return (fields.get("标题") or fields.get("题目")), None
     for i, line in enumerate(lines[:HEAD_LINES]):
+        line = line[:HEAD_CHARS]      # collapsed text puts a whole report on one line
         m = _TITLE.search(line)
         if m:
             start = m.start()
@@ -146,6 +158,19 @@ def level_of(agency: str | None, text: str) -> Level:
     return "unknown"
 
 
+def _arabic_year(m: re.Match[str]) -> str:
+    return "".join(str(cn_number(ch)) for ch in m.group(1)) + m.group(2)
+
+
+def _level_from_text(text: str) -> Level:
+    """The kind of body from how the report speaks of itself, when its name says nothing."""
+    head = text[:HEAD_CHARS * 2]
+    counts = {level: len(p.findall(head)) for level, p in _SELF_REFERENCE}
+    best = max(counts.values())
+    leaders = [level for level, n in counts.items() if n == best]
+    return leaders[0] if best > 0 and len(leaders) == 1 else "unknown"  # type: ignore[return-value]
+
+
 def _year_from_text(text: str) -> int | None:
     for pattern in (_PERIOD, _PERIOD2):
         m = pattern.search(text)
@@ -176,7 +201,7 @@ def _date(y: int, m: int, d: int) -> date | None:
         return None
 
 
-def signature_date(lines: list[str], year: int | None, page: date | None = None) -> date | None:
+def signature_date(lines: list[str], year: int | None) -> date | None:
     """The date under the signature, including forms with 年月日 stripped ("2021114")."""
     tail = [ln for ln in lines[-TAIL_LINES:] if ln.strip()]
     for line in reversed(tail):
@@ -202,17 +227,16 @@ def signature_date(lines: list[str], year: int | None, page: date | None = None)
                 return d
         m = _SIG_STRIPPED.match(s)
         if m:
-            d = stripped_date(int(m.group(1)), m.group(2), year, page)
+            d = stripped_date(int(m.group(1)), m.group(2), year)
             if d:
                 return d
     return None
 
 
-def stripped_date(y: int, rest: str, year: int | None, page: date | None = None) -> date | None:
+def stripped_date(y: int, rest: str, year: int | None) -> date | None:
     """Read month and day run together ("114" → 1-14 or 11-4): the earliest date after the report year.
 
-    Reports come out in the first months after their year, and a signature is not later than the
-    page that carries it.
+    Reports come out in the first months after their year (the deadlines are 1月31日 and 3月31日).
     """
     options: list[date] = []
     for cut in range(1, len(rest)):
@@ -223,8 +247,6 @@ def stripped_date(y: int, rest: str, year: int | None, page: date | None = None)
         if d is None:
             continue
         if year is not None and d.year <= year:
-            continue
-        if page is not None and d > page:
             continue
         options.append(d)
     return min(options) if options else None

@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-NA_TOKENS = frozenset({"/", "／", "\\", "-", "--", "—", "——", "–", "无", "-/-", "—/—", "×", "x", "X"})
+NA_TOKENS = frozenset({"/", "\\", "-", "--", "—", "——", "–", "无", "-/-", "—/—"})
 
 # A figure: a count (maybe with thousands separators), a signed change ("-18", "减4", "增4"), an
 # amount with its unit, or a standalone not-applicable sign.
 _FIGURE = re.compile(
     r"(?:[-+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?\s?(?:万元|元|件|条|个|项)?"
     r"|[减增]\s?\d+"
-    r"|(?<![^\s|])(?:-/-|—/—|——|--|[/\\\-—–×无])(?![^\s|]))"
+    r"|(?<![^\s|])(?:-/-|—/—|——|--|[/\\\-—–无])(?![^\s|]))"
 )
 _SPACE = re.compile(r"[ \t\n,;]*")
 
@@ -113,6 +113,9 @@ def region_tokens(text: str, start: int, end: int) -> tuple[list[Token], bool]:
     return figure_run(text, start, end), False
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _first_digit(text: str, start: int, end: int) -> int | None:
-    m = re.compile(r"\d").search(text, start, end)
+    m = _DIGIT.search(text, start, end)
     return m.start() if m else None

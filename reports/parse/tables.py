@@ -4,8 +4,9 @@ Each row's region gives its printed cells. When a row prints fewer cells than th
 columns and they are bare digits, the cells were glued together: the run is cut by ``digits``, with
 the row's own arithmetic (table 三: six parts = 总计; table 四: four parts = 总计) and then the
 column arithmetic of table 三 (SUBTOTAL, BALANCE) choosing among the cuts. Table 二 has no totals;
-its cuts are ranked by what the figures mean (``plausible``). What no rule settles stays AMBIGUOUS
-with its candidate readings; nothing is guessed.
+its cuts are ranked by what the figures mean (``plausible``), and a reading chosen that way keeps
+the other readings in ``candidates`` so the choice stays visible. What no rule settles is AMBIGUOUS
+with its candidate readings.
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ from reports.model import Cell, CellStatus, Grid, Number
 from reports.templates import Column, Row, TableSpec
 
 from .cells import ambiguous_cell, make_cell, reading_cell
-from .digits import BudgetExceeded, Total, readings
+from .digits import DEFAULT_BUDGET, BudgetExceeded, Total, readings
 from .locate import Span, find_rows
 from .rows import Token, all_pipe_cells, figure_run, is_figure, region_tokens
 from .text import Flat, fuzzy
 
 REQUEST_TOTAL = (Total((0, 1, 2, 3, 4, 5), 6),)
 APPEAL_TOTALS = (Total((0, 1, 2, 3), 4), Total((5, 6, 7, 8), 9), Total((10, 11, 12, 13), 14))
-MAX_COMBINATIONS = 100_000      # joint choices across ambiguous table-三 rows tried before giving up
+MAX_COMBINATIONS = 20_000        # joint choices across ambiguous table-三 rows tried before giving up
+TABLE_BUDGET = 60_000            # search steps for all the glued runs of one table (a fraction of a second)
 MAX_LISTED = 24                 # more readings than this are not listed as candidates
 GROUP = 5                       # table 四: five figures for each of review, direct suit, suit after review
 _APPEAL_ROW = re.compile("|".join(fuzzy(x) for x in ("行政复议", "未经复议直接起诉", "复议后起诉", "行政诉讼")))
@@ -55,8 +57,15 @@ def _compact(tokens: list[Token]) -> str:
     return " ".join(t.raw for t in tokens)
 
 
-def _gluable(tokens: list[Token], columns: tuple[Column, ...]) -> bool:
+def _gluable(tokens: list[Token], columns: tuple[Column, ...], flat: Flat) -> bool:
+    """Fewer figures than columns, all bare digits on one line: cells glued together.
+
+    Figures on separate lines are separate cells (one cell per line); fewer of them than columns
+    means the row, or the excerpt, stops early.
+    """
     if not tokens or len(tokens) >= len(columns):
+        return False
+    if flat.line_no(tokens[0].pos) != flat.line_no(tokens[-1].pos):
         return False
     last_text = columns[-1].text
     any_signed = any(c.signed for c in columns)
@@ -116,13 +125,26 @@ def _settle(glued: _Glued, options: list[tuple[Number, ...]], chosen: tuple[Numb
     return cells
 
 
-def _readings(raw: str, columns: tuple[Column, ...], totals=()) -> list[tuple[Number, ...]] | None:
-    signed = frozenset(i for i, c in enumerate(columns) if c.signed)
-    try:
-        return readings(raw, len(columns), totals, last_amount=columns[-1].text or columns[-1].decimal,
-                        signed=signed)
-    except BudgetExceeded:
-        return None
+class _Budget:
+    """Search steps left for one table: a page of nonsense digits must not stall the parser."""
+
+    def __init__(self, steps: int = TABLE_BUDGET) -> None:
+        self.left = steps
+
+    def readings(self, raw: str, columns: tuple[Column, ...], totals=(),
+                 limit: int | None = None) -> list[tuple[Number, ...]] | None:
+        """The readings of a run, or None when the search would exceed the budget."""
+        if self.left <= 0:
+            return None
+        signed = frozenset(i for i, c in enumerate(columns) if c.signed)
+        spent: list[int] = []
+        try:
+            return readings(raw, len(columns), totals, last_amount=columns[-1].text or columns[-1].decimal,
+                            signed=signed, budget=min(DEFAULT_BUDGET, self.left), limit=limit, spent=spent)
+        except BudgetExceeded:
+            return None
+        finally:
+            self.left -= sum(spent)
 
 
 def _row_regions(flat: Flat, spec: TableSpec, span: Span):
@@ -160,22 +182,22 @@ def read_requests(flat: Flat, spec: TableSpec, span: Span | None) -> TableRead:
     if span is None:
         return out
     glued: list[_Glued] = []
+    budget = _Budget()
     for row, tokens, pipe in _row_regions(flat, spec, span):
         out.found = True
         columns = spec.columns_of(row)
-        if not pipe and _gluable(tokens, columns):
+        if not pipe and _gluable(tokens, columns, flat):
             raw = _compact(tokens)
             line = flat.block_at(tokens[0].pos)
-            options = _readings(raw, columns, REQUEST_TOTAL)
+            options = budget.readings(raw, columns, REQUEST_TOTAL)
+            if options == []:
+                # The printed row total holds for no cut: the cuts without it, if they are few.
+                options = budget.readings(raw, columns, limit=MAX_LISTED + 1)
+                if options is not None and len(options) > MAX_LISTED:
+                    options = None
             if options is None:
                 out.grid[row.id] = {c.id: Cell(CellStatus.UNREADABLE, raw, None, line=line) for c in columns}
                 continue
-            if not options:
-                # The printed row total does not hold for any cut: list the cuts without it.
-                options = _readings(raw, columns) or []
-                if len(options) == 1:
-                    out.grid[row.id] = _settle(_Glued(row, columns, raw, line, options), options, options[0])
-                    continue
             glued.append(_Glued(row, columns, raw, line, options))
             continue
         out.grid[row.id] = _direct(tokens, columns, flat)
@@ -187,24 +209,17 @@ def read_requests(flat: Flat, spec: TableSpec, span: Span | None) -> TableRead:
 
 
 def _resolve_requests(spec: TableSpec, grid: Grid, glued: list[_Glued]) -> None:
-    single = [g for g in glued if len(g.options) == 1]
-    for g in single:
-        grid[g.row.id] = _settle(g, g.options, g.options[0])
+    """Settle the glued rows: alone when one cut adds up, jointly (by the columns) otherwise."""
     pending = [g for g in glued if len(g.options) > 1]
-    if not pending:
-        for g in glued:
-            if not g.options:
-                grid[g.row.id] = _settle(g, [], None)
-        return
     for g in glued:
-        if not g.options:
-            grid[g.row.id] = _settle(g, [], None)
-    survivors = _joint_choices(spec, grid, pending)
-    for g, options in zip(pending, survivors):
-        if len(options) == 1:
-            grid[g.row.id] = _settle(g, options, options[0])
-        else:
-            grid[g.row.id] = _settle(g, options or g.options, None)
+        if len(g.options) <= 1:
+            grid[g.row.id] = _settle(g, g.options, g.options[0] if g.options else None)
+    if not pending:
+        return
+    for g, options in zip(pending, _joint_choices(spec, grid, pending)):
+        # No joint choice at all (the printed figures do not add up): every cut stays possible.
+        options = options or g.options
+        grid[g.row.id] = _settle(g, options, options[0] if len(options) == 1 else None)
 
 
 def _known_row(grid: Grid, row: Row, columns: tuple[Column, ...]) -> tuple[Number, ...] | None:
@@ -223,7 +238,6 @@ def _known_row(grid: Grid, row: Row, columns: tuple[Column, ...]) -> tuple[Numbe
 def _joint_choices(spec: TableSpec, grid: Grid, pending: list[_Glued]) -> list[list[tuple[Number, ...]]]:
     """For each ambiguous row, the readings that take part in some choice where the columns add up."""
     columns = spec.columns
-    rows = {r.id: r for r in spec.rows}
     fixed: dict[str, tuple[Number, ...]] = {}
     for r in spec.rows:
         known = _known_row(grid, r, columns)
@@ -240,13 +254,13 @@ def _joint_choices(spec: TableSpec, grid: Grid, pending: list[_Glued]) -> list[l
     for choice in product(*(g.options for g in pending)):
         values = dict(fixed)
         values.update(zip(pending_ids, choice))
-        if _columns_hold(values, leaves, len(columns), rows):
+        if _columns_hold(values, leaves, len(columns)):
             for k, reading in enumerate(choice):
                 survivors[k].add(reading)
     return [[o for o in g.options if o in survivors[k]] for k, g in enumerate(pending)]
 
 
-def _columns_hold(values: dict[str, tuple[Number, ...]], leaves: list[str], width: int, rows) -> bool:
+def _columns_hold(values: dict[str, tuple[Number, ...]], leaves: list[str], width: int) -> bool:
     """SUBTOTAL and BALANCE, for the rows whose figures are all known."""
     total = values.get("total")
     if total is not None and all(l in values for l in leaves):
@@ -268,13 +282,14 @@ def read_disclosure(flat: Flat, spec: TableSpec, span: Span | None) -> TableRead
     out = TableRead()
     if span is None:
         return out
+    budget = _Budget()
     for row, tokens, pipe in _row_regions(flat, spec, span):
         out.found = True
         columns = spec.columns_of(row)
-        if not pipe and _gluable(tokens, columns):
+        if not pipe and _gluable(tokens, columns, flat):
             raw = _compact(tokens)
             line = flat.block_at(tokens[0].pos)
-            options = _readings(raw, columns)
+            options = budget.readings(raw, columns)
             g = _Glued(row, columns, raw, line, options or [])
             if not options:
                 out.grid[row.id] = _settle(g, [], None)
@@ -349,21 +364,19 @@ def read_appeals(flat: Flat, spec: TableSpec, span: Span | None) -> TableRead:
     out.found = True
     width_cols = tuple(c for _, c in flat_cols)
     cells: list[Cell]
-    if _gluable(tokens, width_cols):
+    if _gluable(tokens, width_cols, flat):
         raw = _compact(tokens)
         line = flat.block_at(tokens[0].pos)
-        try:
-            options = readings(raw, n, APPEAL_TOTALS)
-        except BudgetExceeded:
-            options = None
+        budget = _Budget()
+        options = budget.readings(raw, width_cols, APPEAL_TOTALS)
+        if options == []:
+            # The printed totals hold for no cut: the cuts without them, if they are few.
+            options = budget.readings(raw, width_cols, limit=MAX_LISTED + 1)
+            if options is not None and len(options) > MAX_LISTED:
+                options = None
         if options is None:
             cells = [Cell(CellStatus.UNREADABLE, raw, None, line=line) for _ in range(n)]
         else:
-            if not options:
-                try:
-                    options = readings(raw, n, (), limit=MAX_LISTED + 1)
-                except BudgetExceeded:
-                    options = []
             # Column ids repeat across the three rows, so the cells are settled by position.
             cells = _positional(_Glued(spec.rows[0], width_cols, raw, line, options), options)
     else:

@@ -32,9 +32,18 @@ _MAP.update({
 })
 
 
+_ENTITY_SPACES = re.compile(r"&(?:nbsp|ensp|emsp);")
+
+
 def normalise(s: str) -> str:
-    """Full-width ASCII to ASCII and every kind of space to ' ', keeping the length unchanged."""
-    return s.translate(_MAP)
+    """Full-width ASCII to ASCII and every kind of space to ' ', keeping the length unchanged.
+
+    Text copied out of web pages sometimes keeps "&nbsp;" literally: it is blanked as well.
+    """
+    s = s.translate(_MAP)
+    if "&" in s:
+        s = _ENTITY_SPACES.sub(lambda m: " " * len(m.group(0)), s)
+    return s
 
 
 @dataclass(slots=True)
@@ -52,9 +61,6 @@ class Flat:
     def line_no(self, pos: int) -> int:
         """0-based line index of an offset."""
         return max(bisect_right(self.line_starts, pos) - 1, 0)
-
-    def lines(self) -> list[str]:
-        return self.text.split("\n")
 
 
 def flatten(doc: Document) -> Flat:
@@ -98,12 +104,9 @@ def significant(s: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def fuzzy(label: str, limit: int | None = None) -> str:
+def fuzzy(label: str) -> str:
     """A regex matching ``label`` with any punctuation or whitespace between its characters."""
-    chars = significant(label)
-    if limit is not None:
-        chars = chars[:limit]
-    return JOIN.join(re.escape(c) for c in chars)
+    return JOIN.join(re.escape(c) for c in significant(label))
 
 
 @lru_cache(maxsize=1024)

@@ -306,3 +306,26 @@ def test_carryover_agrees_or_cannot_be_compared():
     prev.requests["carried_forward"] = {c: Cell(CellStatus.UNREADABLE, raw="?") for c in prev.requests["new"]}
     cur.requests["carried_over"] = {c: Cell.of(1) for c in prev.requests["new"]}
     assert check_carryover(prev, cur) == []
+
+
+def test_no_publication_date_no_late():
+    r = busy(year=2021, level="department", agency="淮安市教育局")
+    r.published_on = None
+    assert check(r) == []
+
+
+def test_pre2019_layout_is_recognised_not_checked():
+    r = Report(source=busy().source, agency="淮安市教育局", level="department", year=2017, template="pre2019",
+               sections={"overview": "2017年，我局收到政府信息公开申请3件。"})
+    assert check(r) == []
+    r.year = 2020
+    f = check(r)
+    assert codes(f) == {"OUTDATED_FORMAT"} and "2019年以前的旧格式" in f[0].message
+
+
+def test_unknown_template_only_reports_what_is_missing():
+    r = Report(source=busy().source, agency="淮安市教育局", year=2022,
+               sections={s: "" for s in ("overview", "disclosure", "requests", "appeals", "problems", "other")})
+    f = check(r)
+    assert [x.data["id"] for x in f] == ["disclosure", "requests", "appeals"]
+    assert all(x.code == "MISSING_SECTION" and x.severity is Severity.WARNING for x in f)

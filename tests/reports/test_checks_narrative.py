@@ -122,10 +122,13 @@ def test_huaian_narrative_agrees_figure_by_figure():
     ("全年共受理政府信息公开申请十二件，办结十二件。", True),
     ("政府信息公开申请数量较上年增加3件，办结12件。", True),   # a comparison, not a count
     ("政务服务中心全年受理办件12000件。", True),              # not about disclosure requests
+    ("2020年收到政府信息公开申请7件，2021年收到政府信息公开申请10件。", True),   # another year's figure
+    ("去年收到政府信息公开申请7件，今年收到政府信息公开申请10件。", True),
+    ("2021年收到政府信息公开申请7件。", False),
 ])
 def test_received_may_include_carried_over(sentence, stated_ok):
     req = total_only(new=10, carried_over=2, total=12, carried_forward=0)
-    found = narrative(check(report("2021", {"overview": sentence}, req)))
+    found = narrative(check(report("2021", {"overview": sentence}, req, year=2021)))
     assert (found == []) is stated_ok, [f.message for f in found]
 
 
@@ -150,6 +153,8 @@ def test_no_requests_claim_against_table():
     ("主要有两点不足：（一）培训不足。（二）解读不够。（三）平台陈旧。", (2, 3)),
     ("存在以下三个问题：1.培训不足；2.解读不够。下一步，一是加强培训，二是丰富解读，三是升级平台，四是强化考核。", (3, 2)),
     ("围绕三个方面开展工作，取得了明显成效。（一）主动公开情况。", None),   # announced but no list follows
+    ("存在以下两个问题：一是标准统一是难点，尚未解决；二是解读不足。", None),  # "统一是" is not a point
+    ("（一）存在的主要问题\n主要有以下两个方面：\n一是培训不足；\n二是解读不够。", None),
 ])
 def test_announced_points(text, finding):
     found = narrative(check(report("2021", {"problems": text}, {})))

@@ -159,3 +159,9 @@ def test_oversized_file_is_refused_by_the_configured_limit():
     limits = Limits.for_upload_mb(1)
     err = _refused(b"%PDF-1.4\n" + bytes(2 * MiB), "big.pdf", "too_large", limits)
     assert "1 MB" in err.message_en
+
+
+def test_corrupt_doc_is_refused_after_both_readers_fail():
+    # A compound file with a Word stream header and nothing else: antiword and LibreOffice both fail.
+    err = _refused(cfb({"WordDocument": word_fib(encrypted=False)}), "broken.doc", "corrupt")
+    assert "Word" in err.message_en

@@ -130,3 +130,28 @@ def test_binary_junk_is_unsupported():
     with pytest.raises(ExtractError) as err:
         extract(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(100), "photo.txt")
     assert err.value.code == "unsupported"
+
+
+def test_mht_web_archive_saved_under_a_doc_name_is_read_as_a_page():
+    import quopri
+
+    page = ("<html><head><meta charset=gb2312></head><body><p>政府信息公开工作年度报告</p>"
+            "<table><tr><td>规章</td><td>3</td></tr></table></body></html>").encode("gb2312")
+    mht = (b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="B"\r\n\r\n--B\r\n'
+           b'Content-Location: file:///C:/report.htm\r\nContent-Transfer-Encoding: quoted-printable\r\n'
+           b'Content-Type: text/html; charset="gb2312"\r\n\r\n' + quopri.encodestring(page) + b"\r\n--B--\r\n")
+    assert sniff(mht) == "mhtml"
+    doc = _doc(mht, "report.doc")
+    assert doc.source.shape == "html"
+    assert doc.blocks[0] == Paragraph("政府信息公开工作年度报告")
+    assert doc.tables[0].rows == (("规章", "3"),)
+
+
+def test_absurd_spans_are_clamped():
+    page = ('<table><tr><td rowspan="65534" colspan="3">合并</td><td>1</td></tr>'
+            '<tr><td>2</td></tr></table>').encode()
+    (table,) = _doc(b"<html><body>" + page + b"</body></html>", "x.html").tables
+    assert table.rows == (("合并", "合并", "合并", "1"), ("合并", "合并", "合并", "2"))
+    with pytest.raises(ExtractError) as err:
+        extract(b'<html><body><table>' + b'<tr><td colspan="1000">x</td></tr>' * 300 + b"</table></body></html>", "x.html")
+    assert err.value.code == "unsupported"

@@ -62,8 +62,6 @@ def test_stripped_signature_date_is_the_earliest_after_the_year() -> None:
     assert stripped_date(2021, "114", 2020) == date(2021, 1, 14)
     assert stripped_date(2021, "111", 2020) == date(2021, 1, 11)
     assert stripped_date(2021, "1231", 2020) == date(2021, 12, 31)
-    # Not later than the page carrying it.
-    assert stripped_date(2021, "114", 2020, page=date(2021, 1, 10)) is None
     # A date inside the report's own year is no publication date.
     assert stripped_date(2020, "114", 2020) is None
 
@@ -123,6 +121,7 @@ def test_title_and_agency_on_separate_lines() -> None:
 def test_normalise_keeps_offsets() -> None:
     s = "（一）予以公开：１２\u3000件\xa0"
     assert normalise(s) == "(一)予以公开:12 件 " and len(normalise(s)) == len(s)
+    assert normalise("0&nbsp;|&nbsp;5") == "0      |      5"
 
 
 def test_headings_match_fuzzily() -> None:
@@ -205,3 +204,128 @@ def test_signed_change_in_a_2019_table() -> None:
     assert r.template == "2019"
     assert [c.number for c in r.disclosure["licensing"].values()] == [120, -18, 300]
     assert [c.number for c in r.disclosure["other_services"].values()] == [15, -4, 2]
+
+
+def _brute(run: str, n: int, totals) -> set[tuple[int, ...]]:
+    from itertools import combinations
+    out = set()
+    for cuts in combinations(range(1, len(run)), n - 1):
+        parts = [run[a:b] for a, b in zip((0, *cuts), (*cuts, len(run)))]
+        if any(len(p) > 1 and p[0] == "0" for p in parts):
+            continue
+        vals = tuple(int(p) for p in parts)
+        if all(sum(vals[j] for j in t.parts) == vals[t.at] for t in totals):
+            out.add(vals)
+    return out
+
+
+def test_pruned_search_finds_exactly_the_brute_force_readings() -> None:
+    import random
+
+    rng = random.Random(11)
+    for _ in range(150):
+        parts = [rng.choice((0, 0, 0, 1, 2, 5, 12, 30, 7)) for _ in range(6)]
+        row = [*parts, sum(parts)]
+        run = "".join(map(str, row))
+        noise = "".join(rng.choice("0123456789") for _ in range(rng.randint(7, 11)))
+        for candidate in (run, noise):
+            assert set(readings(candidate, 7, ROW_TOTAL)) == _brute(candidate, 7, ROW_TOTAL), candidate
+
+
+def test_an_excerpt_stopping_inside_a_row_of_one_cell_per_line() -> None:
+    lines = ["某县财政局2021年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况",
+             "一、本年新收政府信息公开申请数量", "1234", "567", "89"]
+    r = parse(doc_of(lines))
+    cells = r.requests["new"]
+    assert [c.number for c in cells.values()][:3] == [1234, 567, 89]
+    assert [c.status for c in cells.values()][3:] == [CellStatus.ABSENT] * 4
+    assert r.truncated == {"requests"}
+
+
+@pytest.mark.parametrize("body", [
+    ["行政复议 1 0 2 0 3", "未经复议直接起诉 4 0 0 0 4", "复议后起诉 0 0 0 1 1"],
+    ["| 行政复议 | 1 | 0 | 2 | 0 | 3 |", "| 未经复议直接起诉 | 4 | 0 | 0 | 0 | 4 |", "| 复议后起诉 | 0 | 0 | 0 | 1 | 1 |"],
+    ["行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "1 0 2 0 3 4 0 0 0 4 0 0 0 1 1"],
+])
+def test_table_four_as_one_row_or_three_labelled_rows(body: list[str]) -> None:
+    lines = ["某县财政局2021年政府信息公开工作年度报告", "本年制发件数", "四、政府信息公开行政复议、行政诉讼情况", *body,
+             "五、存在的主要问题及改进情况", "一是人员不足，全年培训2次。"]
+    r = parse(doc_of(lines))
+    assert [[c.number for c in cols.values()] for cols in r.appeals.values()] == \
+        [[1, 0, 2, 0, 3], [4, 0, 0, 0, 4], [0, 0, 0, 1, 1]]
+    assert "appeals" in r.tables_found and "appeals" not in r.truncated
+
+
+def test_rows_printed_out_of_order_are_still_found() -> None:
+    lines = ["某县财政局2020年政府信息公开工作年度报告", "本年新制作数量", "三、收到和处理政府信息公开申请情况",
+             "二、上年结转政府信息公开申请数量 1 0 0 0 0 0 1",
+             "一、本年新收政府信息公开申请数量 5 0 0 0 0 0 5"]
+    r = parse(doc_of(lines))
+    assert r.number("requests", "new", "total") == 5
+    assert r.number("requests", "carried_over", "total") == 1
+
+
+def test_table_blocks_without_span_information() -> None:
+    """A reader that cannot tell spans repeats a merged label; equal figures side by side stay two cells."""
+    rows = (
+        ("第二十条第（一）项",) * 4,
+        ("信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"),
+        ("规章", "13", "13", "524"),
+        ("规范性文件", "规范性文件", "60", "60", "368"),
+    )
+    doc = Document(Source.of("t.docx", b"x", "docx"), [Paragraph("某市2019年政府信息公开工作年度报告"), Table(rows)])
+    r = parse(doc)
+    assert [c.number for c in r.disclosure["regulations"].values()] == [13, 13, 524]
+    assert [c.number for c in r.disclosure["normative_docs"].values()] == [60, 60, 368]
+
+
+def test_tables_without_any_section_heading() -> None:
+    lines = ["某市某局2021年政府信息公开工作年度报告", "第二十条第（一）项", "信息内容", "本年制发件数", "本年废止件数",
+             "现行有效件数", "规章", "0", "0", "0",
+             "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+             "一、本年新收政府信息公开申请数量 2 0 0 0 0 0 2", "四、结转下年度继续办理 1 0 0 0 0 0 1",
+             "行政复议", "结果维持", "0 0 0 1 1 0 0 0 0 0 0 0 0 0 0"]
+    r = parse(doc_of(lines))
+    assert r.sections == {}
+    assert r.number("requests", "new", "total") == 2 and r.number("requests", "carried_forward", "total") == 1
+    assert r.number("appeals", "review", "pending") == 1
+    assert r.tables_found == {"disclosure", "requests", "appeals"}
+
+
+def test_a_margin_label_inside_a_wrapped_row_label() -> None:
+    lines = ["某市某局2021年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况",
+             "一、本年新收政府信息公开申请数量 5 0 0 0 0 0 5",
+             "   1.本机关不掌握相关政", "度", "     府信息      4 0 0 0 0 0 4",
+             "   2.没有现成信息需要另行制作 1 0 0 0 0 0 1"]
+    r = parse(doc_of(lines))
+    assert r.number("requests", "unavailable.not_held", "total") == 4
+    assert r.number("requests", "unavailable.needs_creation", "total") == 1
+
+
+def test_grouped_totals_match_the_brute_force() -> None:
+    import random
+
+    groups = (Total((0, 1, 2, 3), 4), Total((5, 6, 7, 8), 9), Total((10, 11, 12, 13), 14))
+    rng = random.Random(5)
+    for _ in range(40):
+        vals: list[int] = []
+        for _g in range(3):
+            parts = [rng.choice((0, 0, 1, 2, 3, 5)) for _ in range(4)]
+            vals += [*parts, sum(parts)]
+        run = "".join(map(str, vals))
+        assert set(readings(run, 15, groups)) == _brute(run, 15, groups), run
+
+
+def test_level_from_how_the_report_speaks_of_itself() -> None:
+    meta = read_meta("政府信息公开工作年度报告\n2021年，我镇认真贯彻落实《条例》。我镇全年公开信息30条。")
+    assert meta.agency is None and meta.level == "town" and meta.year == 2021
+
+
+def test_year_in_chinese_numerals() -> None:
+    meta = read_meta("某县财政局二〇二一年政府信息公开工作年度报告")
+    assert (meta.year, meta.agency, meta.level) == (2021, "某县财政局", "department")
+
+
+def test_signature_in_chinese_numerals() -> None:
+    meta = read_meta("某县财政局2021年政府信息公开工作年度报告\n正文\n某县财政局\n二〇二二年一月十四日")
+    assert (meta.published_on, meta.published_on_source) == (date(2022, 1, 14), "signature")

@@ -561,7 +561,7 @@ async def store(store_url):
     await db.dispose()
 
 
-def test_table_is_large_enough():
+async def test_table_is_large_enough():
     assert len(CASES) >= 150
     assert len({q for q, _ in CASES}) == len(CASES), "duplicate questions"
 

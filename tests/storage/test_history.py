@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from services.agencies import AgencyNotFound, SameAgency, add_alias, list_agencies, merge
 from services.store import store_report
@@ -206,3 +206,31 @@ async def test_findings_rows_keep_location(db):
         assert (row.table_id, row.row_id, row.column_id, row.data) == ("requests", "new", "total",
                                                                       {"printed": 5, "sum": 6})
         assert (await ReportRepository(s).get(outcome.report_id)).error_count == 1
+
+
+async def test_carryover_findings_go_when_the_pair_goes(db):
+    prev = await store(db, make_report("某县教育局", 2020, carried_forward=3))
+    cur = await store(db, make_report("某县教育局", 2021, carried_over=5))
+    async with db.transaction() as s:
+        repo = ReportRepository(s)
+        await s.execute(delete(ReportRow).where(ReportRow.id == cur.report_id))
+        await repo.refresh_carryover(prev.agency_id, [2021])
+    async with db.transaction(write=False) as s:
+        repo = ReportRepository(s)
+        assert "CARRYOVER_MISMATCH" not in [f.code for f in await repo.findings(prev.report_id)]
+        assert (await repo.get(prev.report_id)).warning_count == 0
+
+
+async def test_concurrent_writers_keep_one_current_report(db):
+    import asyncio
+
+    reports = [make_report("并发市统计局", 2020, new=n) for n in range(1, 5)] + \
+              [make_report("并发市统计局", 2021, carried_over=9)]
+    clock = clock_from(T0)
+    outcomes = await asyncio.gather(*(store(db, r, clock) for r in reports))
+    assert sorted(o.status for o in outcomes).count("failed") == 0
+    assert len({o.agency_id for o in outcomes}) == 1
+    async with db.transaction(write=False) as s:
+        current = list(await s.scalars(select(ReportRow.year).where(ReportRow.is_current)))
+        assert sorted(current) == [2020, 2021]
+        assert await s.scalar(select(func.count(Agency.id))) == 1

@@ -1,0 +1,92 @@
+"""Parse + check speed over the shared samples, on one core.
+
+    python -m bench.parse [--repeat 50] [--samples DIR] [--strict]
+
+Each sample is extracted once (file formats are not what this measures); then ``parse`` followed by
+``check`` runs ``--repeat`` times and the median is reported, next to the median of one
+``re.finditer(r"\\d+")`` pass over the same text — the floor of any reader that looks at every
+number — and their ratio. Targets: ≤ 5 ms for wuyang_2020.txt, ≤ 50 ms for the largest sample.
+``--strict`` exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from reports.checks import check
+from reports.extract import Limits, extract
+from reports.parse import parse
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SAMPLES = Path(os.environ.get("SAMPLES_DIR", ROOT.parent / "shared" / "samples"))
+TARGET_SMALL = ("wuyang_2020.txt", 5.0)
+TARGET_LARGEST_MS = 50.0
+_NUMBER = re.compile(r"\d+")
+
+
+def one_core() -> str:
+    """Pin the process to one CPU so that figures compare across machines with more cores."""
+    if hasattr(os, "sched_setaffinity"):
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return f"pinned to CPU {cpu}"
+    return "not pinned (no sched_setaffinity)"
+
+
+def timings_ms(fn, repeat: int) -> tuple[float, float]:
+    """(median, fastest) of ``repeat`` runs after one warm-up run (imports, regex caches)."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000, min(times) * 1000
+
+
+def scan(text: str) -> int:
+    return sum(1 for _ in _NUMBER.finditer(text))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.parse", description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=50)
+    ap.add_argument("--samples", type=Path, default=DEFAULT_SAMPLES)
+    ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = ap.parse_args(argv)
+    if not args.samples.is_dir():
+        print(f"samples not found at {args.samples} (set SAMPLES_DIR or --samples)", file=sys.stderr)
+        return 2
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    print(f"parse+check, median (and fastest) of {args.repeat} runs, {one_core()}{load}")
+    files = sorted(p for p in args.samples.iterdir() if p.is_file() and p.suffix in (".txt", ".html"))
+    largest = max(files, key=lambda p: p.stat().st_size).name
+    header = ("sample", "bytes", "parse+check", "fastest", r"\d+ scan", "ratio")
+    print(f"{header[0]:32} {header[1]:>6} {header[2]:>12} {header[3]:>9} {header[4]:>9} {header[5]:>6}  target")
+    missed = []
+    for path in files:
+        data = path.read_bytes()
+        [doc] = extract(data, path.name, limits=Limits()).documents
+        text = doc.text()
+        ms, fastest = timings_ms(lambda: check(parse(doc)), args.repeat)
+        base, _ = timings_ms(lambda: scan(text), args.repeat)
+        target = TARGET_SMALL[1] if path.name == TARGET_SMALL[0] else TARGET_LARGEST_MS if path.name == largest else None
+        verdict = ""
+        if target is not None:
+            ok = ms <= target
+            verdict = f"≤ {target:g} ms {'ok' if ok else 'MISSED'}"
+            if not ok:
+                missed.append(path.name)
+        print(f"{path.name:32} {len(data):6d} {ms:9.2f} ms {fastest:6.2f} ms {base * 1000:6.0f} µs {ms / base:5.0f}×"
+              f"  {verdict}")
+    return 1 if missed and args.strict else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
