@@ -30,7 +30,9 @@ from storage.db import Database, StorageUnavailable
 log = logging.getLogger(__name__)
 
 # Updates handled at once: uploads wait on downloads and the database, questions on the database.
-CONCURRENT_UPDATES = 8
+# More does not help on two cores, and httpcore's pool scans every connection for every queued
+# request, so a pool of ~80 under a burst cost more CPU than the handlers themselves (bench/bot.py).
+CONCURRENT_UPDATES = 16
 # One HTTP connection per concurrent update plus headroom for jobs and status edits.
 CONNECTION_POOL = CONCURRENT_UPDATES + 8
 OWN_DB = "_owns_db"

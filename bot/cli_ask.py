@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from datetime import datetime
 
 from bot.cli_common import unavailable, with_database
@@ -34,7 +35,7 @@ def render(result: Answer, explain: bool) -> str:
 def run(args: argparse.Namespace) -> int:
     question = args.question.strip()
     if not question:
-        print("问题为空 / the question is empty", flush=True)
+        print("问题为空 / the question is empty", file=sys.stderr)
         return 2
     settings = get_settings()
     today = datetime.now(settings.tz).date()

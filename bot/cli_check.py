@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.texts import Lang
 from reports.model import Finding, Number, Report, Severity
 
-Lang = str
 EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE = 0, 1, 2
 
 _T: dict[str, dict[str, str]] = {
@@ -48,6 +48,7 @@ _T: dict[str, dict[str, str]] = {
     "pre2019": {"zh": "2019年以前的旧格式", "en": "pre-2019 layout"},
     "template_name": {"zh": "{id}版（{doc}）", "en": "{id} ({doc})"},
 }
+_DATE_SOURCES = {"page": {"zh": "页面日期", "en": "page date"}, "signature": {"zh": "落款日期", "en": "signature date"}}
 _LEVELS = {"department": {"zh": "政府部门", "en": "department"}, "town": {"zh": "乡镇/街道", "en": "town"},
            "government": {"zh": "人民政府", "en": "government"}, "unknown": {"zh": "级别未知", "en": "level unknown"}}
 
@@ -104,12 +105,18 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             items.append(_error(p.name, e.code, e.message_zh, e.message_en))
             continue
         for report in analysis.reports:
-            items.append({"report": report, "town_deadline": town_deadline})
+            if _not_a_report(report):
+                status = EXIT_UNREADABLE
+                items.append(_error(report.source.file or p.name, "not_a_report", _T["no_report"]["zh"],
+                                    _T["no_report"]["en"]))
+            else:
+                items.append({"report": report})
         for s in analysis.skipped:
             items.append({"source": {"file": s.name}, "container": p.name, "skipped": True,
                           "reason": s.reason, "reason_en": s.reason_en})
         if not analysis.reports and not analysis.skipped:
-            items.append(_error(p.name, "no_report", _T["no_report"]["zh"], _T["no_report"]["en"]))
+            status = EXIT_UNREADABLE
+            items.append(_error(p.name, "not_a_report", _T["no_report"]["zh"], _T["no_report"]["en"]))
     if args.json:
         docs = [i["report"].to_json(cells=False) if "report" in i else i for i in items]
         json.dump(docs[0] if len(docs) == 1 else docs, out, ensure_ascii=False, indent=2)
@@ -118,9 +125,14 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         for n, item in enumerate(items):
             if n:
                 out.write("\n")
-            out.write(summary(item["report"], lang, item["town_deadline"]) if "report" in item
+            out.write(summary(item["report"], lang, town_deadline) if "report" in item
                       else _problem_line(item, lang))
     return status
+
+
+def _not_a_report(report: Report) -> bool:
+    """Nothing of an annual report was recognised: no table, no year, no template (as ``services.ingest``)."""
+    return not report.tables_found and report.year is None and report.template is None
 
 
 def _error(name: str, code: str, zh: str, en: str) -> dict[str, Any]:
@@ -153,7 +165,10 @@ def summary(report: Report, lang: Lang = "zh", town_deadline: tuple[int, int] = 
     from reports.deadlines import annual_report_deadline
     from reports.templates import TEMPLATES
 
-    t = lambda key, **kw: _T[key][lang].format(**kw)  # noqa: E731
+
+    def t(key: str, **kw: object) -> str:
+        return _T[key][lang].format(**kw)
+
     sep = _sep(lang)
     lines = [f"== {report.source.file} =="]
     level = infer_level(report.agency, report.level)
@@ -169,6 +184,9 @@ def summary(report: Report, lang: Lang = "zh", town_deadline: tuple[int, int] = 
     published = t("unknown")
     if report.published_on:
         published = report.published_on.isoformat()
+        if report.published_on_source in _DATE_SOURCES:
+            published += f"（{_DATE_SOURCES[report.published_on_source][lang]}）" if lang == "zh" else \
+                f" ({_DATE_SOURCES[report.published_on_source][lang]})"
         if report.year:
             deadline = annual_report_deadline(level, report.year, town_deadline)
             days = (report.published_on - deadline).days

@@ -71,15 +71,29 @@ async def import_files(db: Database, files: list[Path], *, limits: Limits, town_
     window = max(2, 2 * jobs)     # files analysed ahead of the store: bounds memory
     results: list[IngestResult] = []
 
+    def refused(path: Path, code: str, zh: str, en: str) -> asyncio.Future[Prepared]:
+        done: asyncio.Future[Prepared] = loop.create_future()
+        done.set_result(Prepared(str(path), unreadable=[Unreadable(str(path), code, zh, en)]))
+        return done
+
     def submit(path: Path) -> asyncio.Future[Prepared]:
-        if path.stat().st_size > limits.max_bytes:
+        try:
+            size = path.stat().st_size
+        except OSError as error:
+            return refused(path, "missing", f"无法读取文件：{error.strerror}", f"cannot read the file: {error.strerror}")
+        if size > limits.max_bytes:
             mb = limits.max_bytes // (1024 * 1024)
-            done: asyncio.Future[Prepared] = loop.create_future()
-            done.set_result(Prepared(str(path), unreadable=[Unreadable(
-                str(path), "too_large", f"文件过大，上限为 {mb} MB", f"file too large; the limit is {mb} MB")]))
-            return done
+            return refused(path, "too_large", f"文件过大，上限为 {mb} MB", f"file too large; the limit is {mb} MB")
         work = partial(prepare_path, str(path), path.name, limits=limits, town_deadline=town_deadline)
         return loop.run_in_executor(pool, work)
+
+    async def analysed(path: Path, future: asyncio.Future[Prepared]) -> Prepared:
+        try:
+            return await future
+        except Exception as error:  # noqa: BLE001 - one file's failure must not stop a bulk import
+            return Prepared(str(path), unreadable=[Unreadable(
+                str(path), "analysis_failed", f"分析此文件时出错：{type(error).__name__}: {error}",
+                f"analysing this file failed: {type(error).__name__}: {error}")])
 
     try:
         with tqdm(total=len(files), unit="file", file=sys.stderr, disable=not progress) as bar:
@@ -91,7 +105,7 @@ async def import_files(db: Database, files: list[Path], *, limits: Limits, town_
                     break
             while pending:
                 path, future = pending.popleft()
-                prepared = await future
+                prepared = await analysed(path, future)
                 nxt = next(queue, None)
                 if nxt is not None:
                     pending.append((nxt, submit(nxt)))

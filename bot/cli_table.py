@@ -30,7 +30,10 @@ def clip_start(text: str, limit: int) -> str:
 
 
 def render(header: Sequence[str], rows: Sequence[Sequence[object]], *, max_width: int = 40) -> str:
-    cells = [[_clip("" if v is None else str(v), max_width) for v in row] for row in [header, *rows]]
+    # The last column (messages, finding codes) is never cut: nothing follows it to misalign.
+    last = len(header) - 1
+    cells = [["" if v is None else (str(v) if i == last else _clip(str(v), max_width)) for i, v in enumerate(row)]
+             for row in [header, *rows]]
     widths = [max(width(r[i]) for r in cells) for i in range(len(header))]
     lines = []
     for n, row in enumerate(cells):

@@ -167,10 +167,6 @@ def findings_lines(findings: Sequence[Finding], lang: Lang, *, limit: int | None
 
 # ---- ingest results -------------------------------------------------------------------------
 
-def outcome_label(status: str, lang: Lang) -> str:
-    return plain(f"outcome.{status}", lang) if f"outcome.{status}" in TEXTS else status
-
-
 def ingest_table_lines(result: "IngestResult", lang: Lang) -> list[Line]:
     """An archive's outcome: one line per file (status, agency, year, errors/warnings), then the counts."""
     total = len(result.outcomes) + len(result.unreadable) + len(result.skipped)
@@ -179,7 +175,7 @@ def ingest_table_lines(result: "IngestResult", lang: Lang) -> list[Line]:
         agency = o.agency or o.agency_printed or plain("report.unknown_agency", lang)
         year = str(o.year) if o.year else "?"
         icon = "❌" if o.status == "failed" else "🔁" if o.status == "duplicate" else "✅"
-        counts = f"❌{o.errors} ⚠️{o.warnings}" if o.status != "failed" else outcome_label("failed", lang)
+        counts = f"❌{o.errors} ⚠️{o.warnings}" if o.status != "failed" else plain("outcome.failed", lang)
         lines.append(Line(f"{icon} {_base(o.file)} · {agency} · {year} · {counts}"))
     for bad in result.unreadable:
         lines.append(Line(f"🚫 {_base(bad.file)} · {bad.message_en if lang == 'en' else bad.message}"))

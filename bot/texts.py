@@ -93,10 +93,6 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "zh": "数据库暂时不可用，本次内容未保存，请稍后重新发送。",
         "en": "The database is unavailable right now; nothing was saved. Please send it again shortly.",
     },
-    "error.busy": {
-        "zh": "服务繁忙，请稍后再试。",
-        "en": "The service is busy; please try again shortly.",
-    },
     # ---- uploads --------------------------------------------------------------------------
     "upload.too_big": {
         "zh": "文件 {name} 大小为 {size}，超过上限 {limit}，未下载。",
@@ -109,11 +105,12 @@ TEXTS: dict[str, dict[Lang, str]] = {
               "Compress it or send a link to the report page instead.",
     },
     "stage.received": {"zh": "📥 已收到 {name}，正在下载…", "en": "📥 Received {name}, downloading…"},
-    "stage.downloaded": {"zh": "📄 {name} 已下载，正在解析…", "en": "📄 {name} downloaded, parsing…"},
-    "stage.parsed": {"zh": "🔎 {name} 已解析，正在核对…", "en": "🔎 {name} parsed, checking…"},
-    "stage.checked": {"zh": "💾 {name} 已核对，正在存档…", "en": "💾 {name} checked, storing…"},
-    "stage.stored": {"zh": "✅ {name} 已存档。", "en": "✅ {name} stored."},
-    "stage.zip": {"zh": "🗂 {name}：已处理 {done}/{total} 份…", "en": "🗂 {name}: {done}/{total} processed…"},
+    "stage.downloaded": {"zh": "📄 {name} 已下载，正在解析和核对…", "en": "📄 {name} downloaded; parsing and checking…"},
+    "stage.checked": {
+        "zh": "🔎 {name} 已解析并核对（{n} 份报告），正在存档…",
+        "en": "🔎 {name} parsed and checked ({n} reports); storing…",
+    },
+    "stage.stored": {"zh": "💾 {name}：已存档 {done}/{total} 份…", "en": "💾 {name}: {done}/{total} stored…"},
     "stage.fetching": {"zh": "🌐 正在获取 {url} …", "en": "🌐 Fetching {url} …"},
     "upload.unreadable": {"zh": "无法读取 {name}：{reason}", "en": "Could not read {name}: {reason}"},
     "upload.no_report": {
@@ -128,12 +125,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
               "skipped {skipped}",
     },
     "zip.findings_caption": {"zh": "全部发现的问题（CSV）", "en": "All findings (CSV)"},
-    # Outcome of one report.
-    "outcome.stored": {"zh": "已存档", "en": "stored"},
-    "outcome.duplicate": {"zh": "已存档过（相同文件）", "en": "already stored (same file)"},
-    "outcome.superseded": {"zh": "已存档，替换了此前的版本", "en": "stored, replacing the earlier version"},
-    "outcome.unreadable": {"zh": "无法读取", "en": "unreadable"},
-    "outcome.skipped": {"zh": "未处理", "en": "skipped"},
+    # Outcome of one report of an archive (the other outcomes' texts come from services.ingest).
     "outcome.failed": {"zh": "未保存（数据库不可用）", "en": "not saved (database unavailable)"},
     # ---- report summary -------------------------------------------------------------------
     "report.unknown_agency": {"zh": "（未识别的机构）", "en": "(agency not recognised)"},
@@ -211,7 +203,6 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "zh": "这个按钮已过期，请重新提问或重新发送。",
         "en": "This button has expired; please ask again or resend.",
     },
-    "callback.done": {"zh": "好的", "en": "OK"},
     "question.empty": {"zh": "请输入问题。", "en": "Please type a question."},
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -17,15 +18,15 @@ from handlers.status import StatusMessage
 from reports.extract import Limits, sniff
 from services import stored
 from services.fetch import FetchError, fetch_url
-from services.ingest import IngestResult, ReportOutcome, ingest
+from services.ingest import IngestResult, ReportOutcome, prepare, store_report
 
 log = logging.getLogger(__name__)
 
 CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024   # what the cloud Bot API lets bots download (getFile)
 LINK_RE = re.compile(r"https?://[^\s<>\"'，。；、）】]+", re.IGNORECASE)
 LINK_FILTER = filters.Regex(LINK_RE)
-# A document captioned with a command (e.g. "/roster" with a list file) belongs to that command.
-DOCUMENT_FILTER = filters.Document.ALL & ~filters.CaptionRegex(r"^/")
+# Every document is a report upload; a list file captioned /roster is taken earlier (handlers.reminders, group -2).
+DOCUMENT_FILTER = filters.Document.ALL
 
 
 def limits_of(context: ContextTypes.DEFAULT_TYPE) -> Limits:
@@ -58,6 +59,9 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             await message.reply_text(t("upload.too_big_cloud", lang, name=name, size=size_text(size or 0)))
             return
         raise
+    except Exception:
+        await status.close()   # the error handler tells the user; a stale "downloading…" must not stay
+        raise
     if len(data) > settings.max_upload_bytes:
         await status.close()
         await message.reply_text(t("upload.too_big", lang, name=name, size=size_text(len(data)),
@@ -88,13 +92,22 @@ async def on_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def process(update: Update, context: ContextTypes.DEFAULT_TYPE, data: bytes, name: str,
                   status: StatusMessage, *, source_url: str | None = None) -> None:
-    """Analyse and store the bytes, then reply: one report in detail, an archive as a table."""
+    """Analyse (in a worker thread) and store the bytes, following the stages; then reply."""
     lang = lang_for(update, context)
+    db = db_of(context)
     is_archive = sniff(data) == "zip"
     try:
-        result = await ingest(db_of(context), data, name, uploaded_by=update.effective_user.id,
-                              limits=limits_of(context), town_deadline=town_deadline_of(context),
-                              source_url=source_url)
+        prepared = await asyncio.to_thread(prepare, data, name, limits=limits_of(context),
+                                           town_deadline=town_deadline_of(context), source_url=source_url)
+        total = len(prepared.reports)
+        await status.update(t("stage.checked", lang, name=name, n=total))
+        result = IngestResult(file=prepared.file, skipped=list(prepared.skipped),
+                              unreadable=list(prepared.unreadable))
+        # Stored one by one (each in its own transaction), so an archive shows progress by count.
+        for done, (report, original) in enumerate(prepared.reports, 1):
+            result.outcomes.append(await store_report(db, report, original, uploaded_by=update.effective_user.id))
+            if is_archive:
+                await status.update(t("stage.stored", lang, name=name, done=done, total=total))
     finally:
         await status.close()
     if is_archive:

@@ -117,8 +117,10 @@ def _disclosure(rng: random.Random, spec: TableSpec, scale: int, regulations: bo
                 raw = _decimal_text(rng, scale)
                 cells[col.id] = Cell.of(float(Decimal(raw)) if "." in raw else int(raw), raw)
             elif col.signed:
+                # 本年增/减 against 上一年项目数量 (already drawn): never below zero items
                 n = _count(rng, max(1, scale // 4), 0.5)
-                cells[col.id] = Cell.of(-n if rng.random() < 0.4 else n)
+                previous = cells["previous"].number or 0
+                cells[col.id] = Cell.of(-min(n, previous) if rng.random() < 0.4 and previous else n)
             else:
                 cells[col.id] = Cell.of(_count(rng, max(1, scale * 4), 0.4))
         if row.columns and row.columns[:3] in (("made", "published", "total_public"), ("issued", "repealed", "in_force")) \
@@ -151,7 +153,10 @@ def _overview(rng: random.Random, agency: str, year: int, spec: TableSpec, req: 
               app: dict[str, dict[str, int]]) -> str:
     new, over = req["new"]["total"], req["carried_over"]["total"]
     received = new + over if over and rng.random() < 0.5 else new
-    group = lambda g: [r.id for r in spec.group_rows(g)] or ["other"]  # noqa: E731
+
+    def group(g: str) -> list[str]:
+        return [r.id for r in spec.group_rows(g)] or ["other"]   # 2019: （六）其他处理 is one row
+
     lines = [
         f"{year}年，{agency}认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，"
         f"不断提高政府工作透明度。",
@@ -258,6 +263,7 @@ class _C:
     rowspan: int = 1
     colspan: int = 1
     value: bool = False
+    header: bool = False        # a column header (pages flattened to text often lose them)
 
 
 Layout = list[list[_C]]
@@ -288,10 +294,10 @@ def _layout_disclosure(report: Report, spec: TableSpec, blank_zeros: bool) -> La
     grid = report.disclosure
     for block in spec.blocks:
         rows.append([_C(block.article, colspan=_DISCLOSURE_WIDTH)])
-        head = [_C(DISCLOSURE_CONTENT)] + [_C(c.label) for c in block.columns]
+        head = [_C(DISCLOSURE_CONTENT, header=True)] + [_C(c.label, header=True) for c in block.columns]
         if len(block.columns) < _DISCLOSURE_WIDTH - 1:
             last = head[-1]
-            head[-1] = _C(last.text, colspan=_DISCLOSURE_WIDTH - len(block.columns))
+            head[-1] = _C(last.text, colspan=_DISCLOSURE_WIDTH - len(block.columns), header=True)
         rows.append(head)
         for row in block.rows:
             cells = [_C(row.label)] + [_C(_printed(grid.get(row.id, {}).get(c.id), blank_zeros), value=True)
@@ -307,10 +313,11 @@ def _layout_requests(report: Report, spec: TableSpec, blank_zeros: bool) -> Layo
     grid = report.requests
     parts = [c for c in spec.columns if c.id not in ("natural_person", "total")]
     rows: Layout = [
-        [_C(REQUESTS_BALANCE_NOTE, rowspan=3, colspan=3), _C(REQUESTS_APPLICANTS, colspan=7)],
-        [_C(spec.column("natural_person").label, rowspan=2), _C(REQUESTS_ORGANISATIONS, colspan=len(parts)),
-         _C(spec.column("total").label, rowspan=2)],
-        [_C(c.label) for c in parts],
+        [_C(REQUESTS_BALANCE_NOTE, rowspan=3, colspan=3, header=True), _C(REQUESTS_APPLICANTS, colspan=7, header=True)],
+        [_C(spec.column("natural_person").label, rowspan=2, header=True),
+         _C(REQUESTS_ORGANISATIONS, colspan=len(parts), header=True),
+         _C(spec.column("total").label, rowspan=2, header=True)],
+        [_C(c.label, header=True) for c in parts],
     ]
 
     def values(row_id: str) -> list[_C]:
@@ -342,9 +349,10 @@ def _layout_appeals(report: Report, spec: TableSpec, blank_zeros: bool) -> Layou
     review, direct, after = spec.rows
     n = len(spec.columns)
     return [
-        [_C(review.label, colspan=n), _C(APPEALS_SUITS[0], colspan=2 * n)],
-        [*[_C(c.label, rowspan=2) for c in spec.columns], _C(direct.label, colspan=n), _C(after.label, colspan=n)],
-        [_C(c.label) for _ in (direct, after) for c in spec.columns],
+        [_C(review.label, colspan=n, header=True), _C(APPEALS_SUITS[0], colspan=2 * n, header=True)],
+        [*[_C(c.label, rowspan=2, header=True) for c in spec.columns], _C(direct.label, colspan=n, header=True),
+         _C(after.label, colspan=n, header=True)],
+        [_C(c.label, header=True) for _ in (direct, after) for c in spec.columns],
         [_C(_printed(report.appeals.get(r.id, {}).get(c.id), blank_zeros), value=True)
          for r in spec.rows for c in spec.columns],
     ]
@@ -382,27 +390,35 @@ def _blocks(report: Report) -> list[tuple[str, str]]:
 # Renderers
 
 
-def render_text_lines(report: Report) -> str:
-    """A web page flattened to text: every paragraph and every table cell on its own line."""
+_ASCII = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；": ";"})
+
+
+def render_text_lines(report: Report, *, headers: bool = True, ascii_punctuation: bool = False) -> str:
+    """A web page flattened to text: every paragraph and every table cell on its own line.
+
+    ``headers=False`` drops the tables' column headers and ``ascii_punctuation`` prints "(一)" and
+    "日期:" for "（一）" and "日期：", as flattened pages often do (wuyang_2020.txt shows both).
+    """
     layouts = _layouts(report)
     lines: list[str] = []
     for kind, text in _blocks(report):
         if kind == "table":
             for row in layouts[text]:
-                lines.extend(c.text for c in row if c.text)
+                lines.extend(c.text for c in row if c.text and (headers or not c.header))
         else:
             lines.append(text)
         lines.append("")
-    return "\n".join(lines)
+    out = "\n".join(lines)
+    return out.translate(_ASCII) if ascii_punctuation else out
 
 
-def render_collapsed(report: Report) -> str:
+def render_collapsed(report: Report, *, headers: bool = True) -> str:
     """Everything on one line, table cells glued with no separator (as some portals serve it)."""
     layouts = _layouts(report)
     out: list[str] = []
     for kind, text in _blocks(report):
         if kind == "table":
-            out.extend(c.text for row in layouts[text] for c in row)
+            out.extend(c.text for row in layouts[text] for c in row if headers or not c.header)
         else:
             out.append(text)
     return "".join(out)

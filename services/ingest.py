@@ -111,7 +111,10 @@ def prepare_path(path: str, display_name: str, *, limits: Limits | None = None,
     """``prepare`` for a file on disk (read in the worker, so bytes are not shipped to it)."""
     with open(path, "rb") as fh:
         data = fh.read()
-    return prepare(data, display_name, limits=limits, town_deadline=town_deadline)
+    prepared = prepare(data, display_name, limits=limits, town_deadline=town_deadline)
+    for report, _ in prepared.reports:
+        report.text = ""    # the parser's working copy of the text: not stored, and costly to ship back
+    return prepared
 
 
 async def store_prepared(db: Database, prepared: Prepared, *, uploaded_by: int | None = None,

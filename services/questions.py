@@ -12,6 +12,7 @@ Rules the answers keep:
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -147,7 +148,9 @@ async def _known(session, db: Database) -> _Known:
     if cached is not None and cached.fingerprint == fp:
         return cached
     records = await sq.known_agencies(session)
-    index = AgencyIndex(KnownAgency(r.id, r.name, r.level, r.region, r.aliases) for r in records)
+    # Pinyin for tens of thousands of names takes a moment: keep the event loop (the bot) responsive.
+    index = await asyncio.to_thread(AgencyIndex, [KnownAgency(r.id, r.name, r.level, r.region, r.aliases)
+                                                  for r in records])
     known = _Known(fp, index, await sq.stored_years(session))
     _CACHE[db] = known
     return known
@@ -261,6 +264,15 @@ def _label(metric_id: str, lang: str, column: str | None = None) -> str:
         if m.table == "appeals" and column in APPEAL_OUTCOMES:
             return f"{base}{outcome_label(column, lang)}" if lang == "zh" else f"{base}: {outcome_label(column, lang)}"
     return base
+
+
+def _status_text(status: str, lang: str) -> str:
+    """Why a cell gives no number, in a few words."""
+    return {
+        "unreadable": _t(lang, "未能可靠读取", "not reliably readable"),
+        "blank_total": _t(lang, "总计栏留空（MISSING_TOTAL）", "total cell blank (MISSING_TOTAL)"),
+        "not_in_template": _t(lang, "该年格式无此项", "not in that year's template"),
+    }.get(status, _t(lang, "无数据", "no data"))
 
 
 def _names(items: Iterable[str], lang: str) -> str:
@@ -431,6 +443,8 @@ class _Engine:
     # ---- figure / breakdown -----------------------------------------------------------------
 
     async def _figure(self, q: Query) -> Answer:
+        if any(m in DERIVED for m in q.metrics):
+            return await self._share(q)
         if len(q.agencies) > 1:
             return await self._compare(q)
         if len(q.years) > 1:
@@ -446,7 +460,8 @@ class _Engine:
         ans = Answer("", lang, q)
         lines = []
         for mid in q.metrics:
-            lines += self._describe_metric(ans, rep, figs, METRICS[mid], q.column, detail=True)
+            if mid in METRICS:
+                lines += self._describe_metric(ans, rep, figs, METRICS[mid], q.column, detail=True)
         ans.text = "\n".join(lines)
         return ans
 
@@ -655,8 +670,10 @@ class _Engine:
             ans.figures.append(Value(mid, round(r.value, 1) if rate else r.value, r.agency, year, q.column, r.reports))
         reps = await sq.current_reports(self.s, agency_ids=[r.agency_id for r in shown[:MAX_SOURCES]], years=q.years)
         for rep in reps:
-            for m, c in nums + ([den] if den else []):
-                ans.sources.append(self._source(rep, m, c))
+            parts = nums + ([den] if den else [])
+            rows = "+".join(dict.fromkeys(r for m, _ in parts for r in m.rows_for(rep.template)))
+            ans.sources.append(Source(rep.agency, rep.year, parts[0][0].table, rows, rep.source_file,
+                                      _column(parts[0][0], rep.template, parts[0][1]) or ""))
         if rate:
             word = _t(lang, "最低" if q.order == "asc" else "最高", "lowest" if q.order == "asc" else "highest")
         else:
@@ -669,7 +686,7 @@ class _Engine:
         if len(shown) > 1:
             lines.append(_t(lang, f"前{len(shown)}名：", f"Top {len(shown)}:"))
             lines += [f"{i}. {r.agency} — {show(r.value)}" for i, r in enumerate(shown[:MAX_LISTED], 1)]
-        lines.append(_t(lang, f"参与排名：{n_ranked}个机关。", f"Ranked: {n_ranked} agencies."))
+        lines.append(_t(lang, f"参与排名：{n_ranked}个机关。", f"Ranked: {n_ranked} agenc{'y' if n_ranked == 1 else 'ies'}."))
         if missing:
             lines.append(_t(lang, f"另有{missing}份报告该项缺失或未能可靠读取，未参与排名。",
                             f"{missing} report{'s' if missing != 1 else ''} lacked this figure or could not be read "
@@ -737,9 +754,7 @@ class _Engine:
                     ans.figures.append(Value(m.id, None, agency.name, y, q.column, 0))
                     continue
                 if v is None:
-                    lines.append(_t(lang, f"· {y}年：未能可靠读取" if status == "unreadable" else f"· {y}年：该年格式无此项",
-                                    f"· {y}: not reliably readable" if status == "unreadable"
-                                    else f"· {y}: not in that year's template"))
+                    lines.append(_t(lang, f"· {y}年：", f"· {y}: ") + _status_text(status, lang))
                     ans.figures.append(Value(m.id, None, agency.name, y, q.column))
                     continue
                 ans.figures.append(Value(m.id, v, agency.name, y, q.column))
@@ -858,17 +873,15 @@ class _Engine:
                 vals.append(v)
                 ans.figures.append(Value(m.id, v, a.name, year, q.column))
                 if v is None:
-                    lines.append(f"· {a.name}: " + _t(lang, "未能可靠读取" if status == "unreadable" else "该年格式无此项",
-                                                      "not reliably readable" if status == "unreadable"
-                                                      else "not in that year's template"))
+                    lines.append(f"· {a.name}: " + _status_text(status, lang))
                     continue
                 ans.sources.append(self._source(rep, m, q.column))
                 lines.append(f"· {a.name}: {fmt(v)}{_unit(m, lang)}")
                 csv_rows.append([label, a.name, year, fmt(v), rep.source_file])
             series.append((label, tuple(vals)))
-        srcs = [s for s in ans.sources]
-        if srcs:
-            lines.append(_t(lang, "来源：", "Sources: ") + _names((f"{s.agency} {s.year}: {s.file}" for s in srcs), lang))
+        if ans.sources:
+            lines.append(_t(lang, "来源：", "Sources: ")
+                         + _names((f"{s.agency} {s.year}: {s.file}" for s in ans.sources), lang))
         ans.text = "\n".join(lines)
         ans.csv = to_csv([_t(lang, "指标", "metric"), _t(lang, "机关", "agency"), _t(lang, "年度", "year"),
                           _t(lang, "数值", "value"), _t(lang, "文件", "file")], csv_rows)
@@ -890,7 +903,7 @@ class _Engine:
             vals = []
             parts = []
             for y in q.years:
-                v, status, rep, _f = data[y]
+                v, _status, rep, _figs = data[y]
                 vals.append(v)
                 ans.figures.append(Value(m.id, v, a.name, y, q.column, 0 if rep is None else 1))
                 if v is not None and rep is not None:
@@ -925,7 +938,8 @@ class _Engine:
             label = _t(lang, f"{who}在{base}中的占比", f"share of {who} in {base}")
         q.intent = "share"
         nums, den = self._ratio_parts(q)
-        assert den is not None
+        if den is None:         # _ratio_parts always gives a share its denominator
+            return Answer(self._dont_know(lang), lang, q)
         ans = Answer("", lang, q)
         lines: list[str] = []
         if q.agencies:
@@ -963,6 +977,7 @@ class _Engine:
                     continue
                 lines += self._rate_lines(ans, lang, mid, label, self._scope_text(q, lang), y, num, total or 0.0, n,
                                           q.column)
+                lines.append(_t(lang, f"（按{n}份报告合计。）", f"(Summed over {n} report{'s' if n != 1 else ''}.)"))
                 missing = in_scope.get(y, 0) - n
                 if missing:
                     lines.append(_t(lang, f"另有{missing}份报告数字不全，未计入。",

@@ -8,6 +8,7 @@ carry-over findings are redone for the agencies and years involved, and the chan
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -62,7 +63,7 @@ def _codes(findings: list[dict[str, Any]]) -> Counter[str]:
 def diff(before: dict[str, Any], after: Report) -> ReportChange | None:
     """What differs between a stored parse (its JSON) and a new one; ``None`` when nothing does."""
     old = Report.from_json(before)
-    new_json = after.to_json()
+    new_json = json.loads(json.dumps(after.to_json()))   # as the store would give it back (str keys, lists)
     change = ReportChange(0, after.source.file, after.agency, after.year)
     for name in _META:
         a, b = before.get(name), new_json.get(name)

@@ -81,11 +81,7 @@ class AgencyRepository:
             return None
         exact = await self.session.scalar(
             select(Agency).join(AgencyAlias).where(AgencyAlias.alias == cleaned).limit(1))
-        if exact is not None:
-            return exact
-        return await self.session.scalar(
-            select(Agency).join(AgencyAlias).where(AgencyAlias.key == agency_key(cleaned))
-            .order_by(Agency.id).limit(1))
+        return exact if exact is not None else await self._by_key(cleaned)
 
     async def resolve(self, printed: str, level: str = "unknown") -> Agency:
         """The agency a report printed as ``printed`` belongs to, created on first sight.
@@ -95,27 +91,37 @@ class AgencyRepository:
         """
         printed_clean = clean_name(printed)
         government = government_of(printed) if level == "government" else None
-        agency = None
         if government is None:
-            # The usual case, a name seen before: one query.
+            # The usual case, a name seen before: one query. A miss means no alias is spelled so.
             agency = await self.session.scalar(
                 select(Agency).join(AgencyAlias).where(AgencyAlias.alias == printed_clean).limit(1))
-        if agency is None:
-            canonical = government or printed_clean
-            agency = await self.find(canonical)
             if agency is None:
-                agency = Agency(name=canonical, level=level, region=region_of(canonical), created_at=utcnow())
-                self.session.add(agency)
-                await self.session.flush()
-                await self._alias(agency, canonical)
+                agency = await self._by_key(printed_clean) or await self._create(printed_clean, level)
+                if agency.name != printed_clean:
+                    self.session.add(AgencyAlias(agency_id=agency.id, alias=printed_clean,
+                                                 key=agency_key(printed_clean)))
+        else:
+            agency = await self.find(government) or await self._create(government, level)
             await self._alias(agency, printed_clean)
         if agency.level == "unknown" and level != "unknown":
             agency.level = level
         return agency
 
+    async def _by_key(self, name: str) -> Agency | None:
+        return await self.session.scalar(
+            select(Agency).join(AgencyAlias).where(AgencyAlias.key == agency_key(name)).order_by(Agency.id).limit(1))
+
+    async def _create(self, canonical: str, level: str) -> Agency:
+        """A new agency whose canonical name is not yet an alias of any agency."""
+        agency = Agency(name=canonical, level=level, region=region_of(canonical), created_at=utcnow())
+        self.session.add(agency)
+        await self.session.flush()
+        self.session.add(AgencyAlias(agency_id=agency.id, alias=canonical, key=agency_key(canonical)))
+        return agency
+
     async def _alias(self, agency: Agency, name: str) -> None:
         cleaned = clean_name(name)
-        existing = await self.session.scalar(select(AgencyAlias).where(AgencyAlias.alias == cleaned))
+        existing = await self.session.scalar(select(AgencyAlias.id).where(AgencyAlias.alias == cleaned))
         if existing is None:
             self.session.add(AgencyAlias(agency_id=agency.id, alias=cleaned, key=agency_key(cleaned)))
             await self.session.flush()
@@ -245,11 +251,12 @@ class ReportRepository:
         for f in figures:
             f.update(report_id=row.id, agency_id=row.agency_id, year=row.year, is_current=row.is_current)
         if figures:
-            await self.session.execute(insert(Figure), figures)
+            # Core executemany: the ORM's bulk path costs more than the database for ~200 rows.
+            await self.session.execute(insert(Figure.__table__), figures)
 
     async def _insert_findings(self, report_id: int, findings: Sequence[Finding]) -> None:
         if findings:
-            await self.session.execute(insert(FindingRow), [finding_row(report_id, f) for f in findings])
+            await self.session.execute(insert(FindingRow.__table__), [finding_row(report_id, f) for f in findings])
 
     async def replace_analysis(self, row: ReportRow, report: Report, *, parser_version: str,
                                agency: Agency | None) -> None:
@@ -325,7 +332,7 @@ class ReportRepository:
                     found = check_carryover(by_year[prev_year][1], by_year[cur_year][1])
                     new.extend((report_id, f) for f in found)
         if new:
-            await self.session.execute(insert(FindingRow), [finding_row(rid, f) for rid, f in new])
+            await self.session.execute(insert(FindingRow.__table__), [finding_row(rid, f) for rid, f in new])
         await self.recount(ids)
         return new
 

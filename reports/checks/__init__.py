@@ -37,6 +37,7 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     "AMBIGUOUS_CELL": (Severity.WARNING, "粘连数字无法唯一拆分", "glued digits cannot be split uniquely"),
     "UNREADABLE_CELL": (Severity.WARNING, "单元格内容不是可识别的数字", "a cell is not a readable number"),
     "MISSING_CELL": (Severity.WARNING, "统计表中有单元格未读到", "a cell of a table was not found"),
+    "FEE_NOT_STATED": (Severity.INFO, "2021版报告未说明信息处理费收取情况", "a 2021-template report does not state the fees"),
     "TRUNCATED": (Severity.WARNING, "统计表不完整（提前结束）", "a table ends early"),
 }
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from ..model import CellStatus, Finding, Number, Report, Severity
 from ..templates import TableSpec
 from .values import Values, layout
-from .where import SEP, cell_where, cell_where_en, column_name, fmt, row_name, table_name, table_name_en
+from .where import (SEP, cell_where, cell_where_en, column_name, compact, fmt, row_name, row_name_en, table_name,
+                    table_name_en)
 
 E = Severity.ERROR
 
@@ -27,11 +28,11 @@ def row_totals(v: Values, spec: TableSpec) -> list[Finding]:
             continue
         s = sum(parts)
         if spec.id == "requests":
-            msg = f"{table_name(spec)}{row_name(spec, row.id)}·总计为{fmt(total)}，但各类申请人之和为{fmt(s)}"
+            msg = f"{table_name(spec)}{compact(row_name(spec, row.id))}·总计为{fmt(total)}，但各类申请人之和为{fmt(s)}"
             en = f"{cell_where_en(spec, row.id, 'total')}: {fmt(total)}, but the applicant columns add up to {fmt(s)}"
         else:
             labels = "、".join(spec.column(c).label for c in cols)
-            msg = f"{table_name(spec)}{row_name(spec, row.id)}·总计为{fmt(total)}，但{labels}之和为{fmt(s)}"
+            msg = f"{table_name(spec)}{compact(row_name(spec, row.id))}·总计为{fmt(total)}，但{labels}之和为{fmt(s)}"
             en = f"{cell_where_en(spec, row.id, 'total')}: {fmt(total)}, but the outcomes add up to {fmt(s)}"
         out.append(Finding(code, E, cell_where(spec, row.id, "total"), msg, en, spec.id, row.id, "total",
                            {"total": total, "sum": s, "parts": dict(zip(cols, parts))}))
@@ -97,17 +98,19 @@ def missing_totals(v: Values) -> list[Finding]:
                                {"expected": m.expected}))
             continue
         if along == "row":
-            listed = "；".join(f"{row_name(t, m.row)} 应为{fmt(m.expected)}" for m in items)
+            listed = "；".join(f"{compact(row_name(t, m.row))}应为{fmt(m.expected)}" for m in items)
             where = f"{table_name(t)}{SEP}{column_name(t, 'total')}列"
             msg = f"{table_name(t)}“总计”列有{len(items)}行留空，而各行之和不为0：{listed}"
-            en = f"{table_name_en(t)}: the total column is blank in {len(items)} rows whose parts are not zero"
+            en = (f"{table_name_en(t)}: the total column is blank in {len(items)} rows whose parts are not zero: "
+                  + "; ".join(f"{row_name_en(t, m.row)} should be {fmt(m.expected)}" for m in items))
             out.append(Finding("MISSING_TOTAL", E, where, msg, en, t.id, None, "total",
                                {"rows": {m.row: m.expected for m in items}}))
         else:
-            listed = "；".join(f"{column_name(t, m.column)} 应为{fmt(m.expected)}" for m in items)
+            listed = "；".join(f"{column_name(t, m.column)}应为{fmt(m.expected)}" for m in items)
             where = f"{table_name(t)}{SEP}{row_name(t, 'total')}"
             msg = f"{table_name(t)}（七）总计有{len(items)}列留空，而各项办理结果之和不为0：{listed}"
-            en = f"{table_name_en(t)}: the total row is blank in {len(items)} columns whose outcomes are not zero"
+            en = (f"{table_name_en(t)}: the total row is blank in {len(items)} columns whose outcomes are not zero: "
+                  + "; ".join(f"{t.column(m.column).en} should be {fmt(m.expected)}" for m in items))
             out.append(Finding("MISSING_TOTAL", E, where, msg, en, t.id, "total", None,
                                {"columns": {m.column: m.expected for m in items}}))
     return out

@@ -41,13 +41,15 @@ def ambiguous(report: Report, spec: TableSpec) -> list[Finding]:
             raw = next((cell.raw for _, cell in run if cell.raw), "")
             names = "、".join(column_name(spec, c) for c in cols)
             readings = "；".join(_reading(c) for c in candidates[:_MAX_READINGS])
-            more = f"等{len(candidates)}种" if len(candidates) > _MAX_READINGS else ""
+            many = len(candidates) > _MAX_READINGS
+            intro = f"共{len(candidates)}种读法，例如" if many else "可能的读法"
+            intro_en = f"{len(candidates)} readings, e.g." if many else "possible readings:"
             where = f"{table_name(spec)}{SEP}{row_name(spec, row_id)}"
             msg = (f"{where}：粘连的数字“{raw}”无法唯一拆分为{names}，未作猜测"
-                   + (f"；可能的读法{more}：{readings}" if readings else ""))
+                   + (f"；{intro}：{readings}" if readings else ""))
             en = (f"{cell_where_en(spec, row_id)}: the glued digits \"{raw}\" cannot be split uniquely into "
                   f"{', '.join(spec.column(c).en for c in cols)}; not guessed"
-                  + (f"; possible readings: {readings}" if readings else ""))
+                  + (f"; {intro_en} {readings.replace('；', '; ')}" if readings else ""))
             out.append(Finding("AMBIGUOUS_CELL", W, where, msg, en, spec.id, row_id,
                                cols[0] if len(cols) == 1 else None,
                                {"raw": raw, "columns": cols, "candidates": [list(c) for c in candidates]}))

@@ -1,4 +1,5 @@
-"""Soft rules on the report as a whole: OUTDATED_FORMAT, MISSING_SECTION, LATE, TOWN_REGULATION."""
+"""Soft rules on the report as a whole: OUTDATED_FORMAT, MISSING_SECTION, LATE, TOWN_REGULATION, and the
+FEE_NOT_STATED note."""
 
 from __future__ import annotations
 
@@ -110,9 +111,12 @@ def late(report: Report, town_deadline: tuple[int, int]) -> list[Finding]:
     if report.published_on <= deadline:
         return []
     days = (report.published_on - deadline).days
-    msg = (f"发布于{report.published_on.isoformat()}，晚于{_LEVEL_ZH.get(level, '机关')}的法定期限"
+    # a date read from the signature (年月日 sometimes stripped) is weaker evidence than the page's own date
+    basis, basis_en = ("（按落款日期）", " (signature date)") if report.published_on_source == "signature" else ("", "")
+    msg = (f"发布于{report.published_on.isoformat()}{basis}，晚于{_LEVEL_ZH.get(level, '机关')}的法定期限"
            f"{deadline.isoformat()}（{days}天）")
-    en = f"published on {report.published_on.isoformat()}, {days} days after the deadline {deadline.isoformat()}"
+    en = (f"published on {report.published_on.isoformat()}{basis_en}, {days} days after the deadline "
+          f"{deadline.isoformat()}")
     return [Finding("LATE", W, "发布日期", msg, en,
                     data={"published_on": report.published_on.isoformat(), "deadline": deadline.isoformat(),
                           "days_late": days, "level": level})]
@@ -135,12 +139,25 @@ def town_regulation(report: Report) -> list[Finding]:
     body = "乡镇、街道" if why == "town" else "县级及以下机关"
     who = report.agency or "本机关"
     msg = f"{who}属于{body}，无权制定规章，但表二“{row.label}”填报了数字（{listed}）"
-    en = ("a town or street office" if why == "town" else "a county-level body") + \
-        f" cannot make regulations (规章), yet table 2 reports {', '.join(f'{k}={fmt(v)}' for k, v in positive.items())}"
+    who_en = "a town or street office" if why == "town" else "a county-level body"
+    listed_en = ", ".join(f"{table.column(k).en} {fmt(v)}" for k, v in positive.items())
+    en = f"{who_en} cannot make regulations (规章), yet table 2 reports some: {listed_en}"
     return [Finding("TOWN_REGULATION", W, f"{table_name(table)}{SEP}{row.label}", msg, en, "disclosure", "regulations", None,
                     {"values": positive, "body": why})]
 
 
+def fee_not_stated(report: Report) -> list[Finding]:
+    """The 2021 template's section 六 reports the 信息处理费 collected (even when none was)."""
+    if report.template != "2021" or "other" not in report.sections:
+        return []
+    if any("处理费" in text for text in report.sections.values()):
+        return []
+    return [Finding("FEE_NOT_STATED", I, section_name("other"),
+                    f"“{section_name('other')}”未说明收取信息处理费的情况（2021版模板要求，未收取也应说明）",
+                    f"{section_name_en('other')} does not state the information-processing fees collected "
+                    "(the 2021 template asks for it, even when none were)", data={"section": "other"})]
+
+
 def check_format(report: Report, town_deadline: tuple[int, int]) -> list[Finding]:
     return [*outdated_format(report), *missing_sections(report), *late(report, town_deadline),
-            *town_regulation(report)]
+            *town_regulation(report), *fee_not_stated(report)]

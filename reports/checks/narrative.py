@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..model import Finding, Number, Report, Severity
-from ..templates import SECTIONS, TEMPLATES, TableSpec
+from ..templates import APPEALS_SUITS, SECTIONS, TEMPLATES, TableSpec
 from .values import Values, row_figure
 from .where import SEP, fmt, section_name, section_name_en, short_label
 
@@ -141,8 +141,30 @@ def _group(spec: TableSpec, group: str) -> list[str]:
     return rows
 
 
+_WHO = {"review": (_APP.row("review").label, "reviews"), "suit": APPEALS_SUITS}
 _OUTCOME_COLUMN = {"upheld": "upheld", "corrected": "corrected", "other_outcome": "other", "pending": "pending"}
 _SUIT_ROWS = ("suit_direct", "suit_after_review")
+
+
+_GROUP_OF_METRIC = {"denied": "denied", "unavailable": "unavailable", "not_processed": "not_processed",
+                    "other_handling": "other"}
+
+
+def _metric_rows(req: TableSpec, metric: str) -> tuple[list[str], str, str] | None:
+    """The table-三 rows a request metric adds up, with Chinese and English names."""
+    if metric == "handled":
+        total = req.row("total")
+        return ["total"], f"办结（{total.marker}{total.label}）", f"handled ({total.en})"
+    if metric in ("carried_over", "carried_forward", "granted", "partial"):
+        row = req.row(metric)
+        return [metric], short_label(row), row.en
+    if metric == "granted_partial":
+        granted, partial = req.row("granted"), req.row("partial")
+        return ["granted", "partial"], f"{short_label(granted)}与{short_label(partial)}合计", "granted in full or in part"
+    if metric in _GROUP_OF_METRIC:
+        group = next(g for g in req.groups if g.id == _GROUP_OF_METRIC[metric])
+        return _group(req, group.id), f"{group.label}合计", group.en
+    return None
 
 
 def table_figure(v: Values, metric: str) -> tuple[set[Number], str, str] | None:
@@ -151,7 +173,10 @@ def table_figure(v: Values, metric: str) -> tuple[set[Number], str, str] | None:
     if spec is None:
         return None
     req, app = spec.table("requests"), spec.table("appeals")
-    one = lambda rows: _rows_value(v, req, rows)  # noqa: E731
+
+    def one(rows: list[str]) -> Number | None:
+        return _rows_value(v, req, rows)
+
     if metric in ("received", "new"):
         new, over = one(["new"]), one(["carried_over"])
         if new is None:
@@ -160,19 +185,10 @@ def table_figure(v: Values, metric: str) -> tuple[set[Number], str, str] | None:
             return {new}, f"表三本年新收为{fmt(new)}件", f"table 3 gives {fmt(new)} new requests"
         return ({new, new + over}, f"表三本年新收为{fmt(new)}件（加上年结转为{fmt(new + over)}件）",
                 f"table 3 gives {fmt(new)} new requests ({fmt(new + over)} with those carried over)")
-    simple = {"handled": (["total"], "办结（（七）总计）", "handled (total)"),
-              "carried_over": (["carried_over"], "上年结转", "carried over"),
-              "carried_forward": (["carried_forward"], "结转下年度继续办理", "carried forward"),
-              "granted": (["granted"], "予以公开", "granted in full"),
-              "partial": (["partial"], "部分公开", "granted in part"),
-              "granted_partial": (["granted", "partial"], "予以公开与部分公开合计", "granted in full or in part"),
-              "denied": (_group(req, "denied"), "不予公开合计", "withheld"),
-              "unavailable": (_group(req, "unavailable"), "无法提供合计", "cannot be provided"),
-              "not_processed": (_group(req, "not_processed"), "不予处理合计", "not processed"),
-              "other_handling": (_group(req, "other"), "其他处理合计", "handled otherwise")}
-    if metric in simple:
-        rows, zh, en = simple[metric]
-        n = one(rows)
+    rows = _metric_rows(req, metric)
+    if rows is not None:
+        ids, zh, en = rows
+        n = one(ids)
         return None if n is None else ({n}, f"表三{zh}为{fmt(n)}件", f"table 3 gives {fmt(n)} ({en})")
     subject, _, outcome = metric.partition(".")
     rows = ["review"] if subject == "review" else list(_SUIT_ROWS)
@@ -181,7 +197,7 @@ def table_figure(v: Values, metric: str) -> tuple[set[Number], str, str] | None:
     if nums is None:
         return None
     n = sum(nums)
-    who = "行政复议" if subject == "review" else "行政诉讼"
+    who = _WHO[subject][0]
     label = app.column(col).label
     en_who = "administrative reviews" if subject == "review" else "lawsuits"
     return {n}, f"表四{who}{label}为{fmt(n)}件", f"table 4 gives {fmt(n)} {en_who} ({app.column(col).en})"
@@ -318,7 +334,6 @@ def _subjects(text: str) -> list[str]:
     return out
 
 
-_WHO = {"review": ("行政复议", "reviews"), "suit": ("行政诉讼", "lawsuits")}
 
 
 def _all_upheld(v: Values, text: str, section: str) -> list[Finding]:
@@ -359,7 +374,8 @@ def _zero_claims(v: Values, text: str, section: str) -> list[Finding]:
     """ "未发生行政复议、行政诉讼" / "未收到政府信息公开申请": the table must show 0."""
     out: list[Finding] = []
     where = f"{section_name(section)}{SEP}正文" if section in _SECTION_IDS else "正文"
-    for m in _NO_APPEALS.finditer(text):
+    appeals = ("复议" in text or "诉讼" in text) and _NO_APPEALS.finditer(text)
+    for m in appeals or ():
         for subject in _subjects(m.group()):
             o = _outcomes(v, subject)
             if o is not None and o["total"]:
@@ -369,7 +385,7 @@ def _zero_claims(v: Values, text: str, section: str) -> list[Finding]:
                     f"the text says there were no {_WHO[subject][1]} (\"{m.group()}\"), but table 4 gives "
                     f"{fmt(o['total'])}", "appeals", None, "total",
                     {"metric": subject, "stated": 0, "table": [o["total"]], "section": section}))
-    for m in _NO_REQUESTS.finditer(text):
+    for m in ("申请" in text and _NO_REQUESTS.finditer(text)) or ():
         figure = table_figure(v, "new")
         if figure is None or 0 in figure[0]:
             continue

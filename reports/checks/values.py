@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Cell, CellStatus, Number, Report
+from ..model import CellStatus, Number, Report
 from ..templates import TableId, TableSpec
 
 Key = tuple[TableId, str, str]
@@ -32,9 +32,6 @@ class Values:
     report: Report
     missing: list[MissingTotal] = field(default_factory=list)
     known: dict[Key, Number] = field(default_factory=dict)    # every cell usable as a number
-
-    def cell(self, table: TableId, row: str, column: str) -> Cell:
-        return self.report.cell(table, row, column)
 
     def get(self, table: TableId, row: str, column: str) -> Number | None:
         return self.known.get((table, row, column))

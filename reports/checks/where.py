@@ -50,6 +50,11 @@ def row_name(spec: TableSpec, row_id: str) -> str:
     return own
 
 
+def compact(name: str) -> str:
+    """A location for use inside a sentence: "行政诉讼·复议后起诉" rather than "行政诉讼 · 复议后起诉"."""
+    return name.replace(SEP, "·")
+
+
 def row_name_en(spec: TableSpec, row_id: str) -> str:
     row = spec.row(row_id)
     if row.group and row.marker.isdigit():
@@ -84,14 +89,15 @@ def cell_where_en(spec: TableSpec, row_id: str | None = None, column_id: str | N
     return ", ".join(parts)
 
 
+_SECTION_NAMES = {s.id: (f"{s.number}、{s.label}", f"section {s.number} ({s.en})") for s in SECTIONS}
+
+
 def section_name(section_id: str) -> str:
-    s = next(s for s in SECTIONS if s.id == section_id)
-    return f"{s.number}、{s.label}"
+    return _SECTION_NAMES[section_id][0]
 
 
 def section_name_en(section_id: str) -> str:
-    s = next(s for s in SECTIONS if s.id == section_id)
-    return f"section {s.number} ({s.en})"
+    return _SECTION_NAMES[section_id][1]
 
 
 def fmt(n: int | float | None) -> str:

@@ -350,8 +350,8 @@ def understand(question: str, *, agencies: AgencyIndex | Sequence[KnownAgency], 
     else:
         q.intent = "unknown"
 
-    if q.intent == "trend" and _BREAKDOWN.search(unmasked) and not metrics:
-        q.metrics = ["requests"]
+    if q.intent == "trend" and not q.metrics:
+        q.metrics = ["new"]
     if q.intent == "ranking" and q.top is None:
         q.top = 1 if re.search(r"哪个|哪家|哪一个|\bwhich\b|\bwho\b", text, re.I) else 10
     if q.intent in ("ranking", "sum", "coverage", "findings") and q.agencies and has_group_word:

@@ -36,7 +36,7 @@ def test_summary_of_wuyang(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "重庆市秀山土家族苗族自治县乌杨街道办事处" in out
     assert "年度：2020" in out and "2019版" in out
-    assert "2021-01-20 按时（期限 2021-01-31）" in out
+    assert "2021-01-20（页面日期） 按时（期限 2021-01-31）" in out
     assert "新收 0 · 上年结转 0 · 办结 0 · 予以公开 0 · 结转下年度 0" in out
     assert "行政复议 0 · 行政诉讼 0" in out
     assert "[警告]" in out and "NARRATIVE_POINTS" in out and "[错误]" not in out
@@ -106,6 +106,14 @@ def test_unreadable_inputs_exit_1_but_the_rest_is_checked(tmp_path, capsys):
     assert main(["check", "--json", empty]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert doc["error"]["code"] == "empty" and doc["error"]["message_en"]
+
+
+def test_text_that_is_not_a_report(tmp_path, capsys):
+    path = put(tmp_path, "notes.txt", "会议纪要\n今天讨论了食堂菜单。\n".encode())
+    assert main(["check", path]) == 1
+    assert "未找到年度报告" in capsys.readouterr().out
+    assert main(["check", "--json", path]) == 1
+    assert json.loads(capsys.readouterr().out)["error"]["code"] == "not_a_report"
 
 
 def test_usage_errors_exit_2(tmp_path, capsys):

@@ -92,3 +92,20 @@ def test_export_reparse_and_agency_commands(store, capsys):
     assert "merged “上海市人民政府” into “平潭综合实验区”" in capsys.readouterr().out
     assert cli("agency", "merge", "平潭综合实验区", "不存在的机关") == 2
     assert "没有找到机关" in capsys.readouterr().err
+
+
+def test_a_file_that_breaks_the_analysis_does_not_stop_the_import(store, capsys, monkeypatch):
+    import bot.cli_import as cli_import
+
+    real = cli_import.prepare_path
+
+    def flaky(path, name, **kwargs):
+        if name == "wuyang_2020.txt":
+            raise ValueError("parser bug")
+        return real(path, name, **kwargs)
+
+    monkeypatch.setattr(cli_import, "prepare_path", flaky)
+    assert cli("import", str(_folder(store)), "--no-progress", "--jobs", "1") == 1
+    out = capsys.readouterr().out
+    assert "analysing this file failed: ValueError: parser bug" in out
+    assert "已保存 stored: 3" in out

@@ -108,3 +108,16 @@ async def test_429_during_a_reply_is_retried_and_delivered_once(stocked):
     await stocked.fake.wait_idle()
     delivered = [c for c in stocked.fake.sent(ALICE, after=mark, methods=["sendMessage"]) if "70件" in c.plain_text]
     assert len(delivered) == 1
+
+
+async def test_report_and_issues_commands_explain_what_they_need(stocked):
+    _, reply = await ask(stocked.fake, ALICE, "/report")
+    assert reply.plain_text.startswith("用法：/report 机构 年份")
+    _, reply = await ask(stocked.fake, ALICE, "/issues 平谭综合试验区")
+    assert "没有找到机构“平谭综合试验区”" in reply.plain_text and "平潭综合实验区" in reply.plain_text
+
+
+async def test_report_command_without_a_year_shows_last_year(stocked):
+    # The injected day is 2025-06-02: "last year" is 2024.
+    _, reply = await ask(stocked.fake, BOB, "/report 淮安市人民政府")
+    assert "淮安市人民政府 · 2024" in reply.plain_text

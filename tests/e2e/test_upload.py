@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from aiohttp import web
 
+from handlers import status as status_module
 from services import stored
 from tests.conftest import sample_bytes
 from tests.e2e.conftest import ADMIN, ALICE, BOB, start_bot, stop_bot
@@ -161,6 +162,21 @@ async def test_zip_gives_a_table_and_the_findings_as_csv(bot):
     assert {"MISSING_TOTAL", "TOWN_REGULATION"} <= {r[3] for r in rows[1:]}
 
 
+async def test_stages_and_zip_progress_by_count(bot, monkeypatch):
+    monkeypatch.setattr(status_module, "MIN_INTERVAL", 0.0)    # show every stage: the order is what is checked
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name in ("wuyang_2020.txt", "pingtan_2021.txt", "huaian_2024_pdftext.txt"):
+            zf.writestr(name, sample_bytes(name))
+    mark = bot.fake.mark()
+    await bot.fake.send_document(ALICE, "three.zip", buf.getvalue())
+    await bot.fake.wait_reply(ALICE, after=mark, contains="three.zip：共")
+    stages = [c.plain_text for c in bot.fake.sent(ALICE, after=mark, methods=["sendMessage", "editMessageText"])]
+    assert stages[:6] == ["📥 已收到 three.zip，正在下载…", "📄 three.zip 已下载，正在解析和核对…",
+                          "🔎 three.zip 已解析并核对（3 份报告），正在存档…", "💾 three.zip：已存档 1/3 份…",
+                          "💾 three.zip：已存档 2/3 份…", "💾 three.zip：已存档 3/3 份…"]
+
+
 async def test_corrupt_file_is_explained(bot):
     mark = bot.fake.mark()
     await bot.fake.send_document(ALICE, "report.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 40)
@@ -219,3 +235,19 @@ async def test_link_that_fails_is_explained(bot):
     await bot.fake.send_text(BOB, "http://127.0.0.1:9/nothing-listens-here.html")
     reply = await bot.fake.wait_reply(BOB, after=mark, contains="Could not fetch")
     assert "127.0.0.1:9" in reply.plain_text
+
+
+async def test_local_bot_api_server_lifts_the_cloud_limit(settings_for):
+    async with FakeBotAPI(local_mode=True) as local:
+        settings = settings_for(max_upload_mb=50, telegram_local_mode=True, telegram_api_url=local.base_url,
+                                telegram_file_url=local.base_file_url, bot_token=local.token)
+        running = await start_bot(local, settings)
+        try:
+            mark = local.mark()
+            await local.send_document(ALICE, "wuyang_2020.txt", sample_bytes("wuyang_2020.txt"),
+                                      declared_size=25 * 1024 * 1024)
+            reply = await local.wait_reply(ALICE, after=mark, contains="乌杨街道办事处", timeout=30)
+            assert reply.buttons
+            assert [c for c in local.calls[mark:] if c.method == "getFile" and c.ok]
+        finally:
+            await stop_bot(running)

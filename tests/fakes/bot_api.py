@@ -13,10 +13,12 @@ Drive it from a test::
     mark = fake.mark()
     await fake.send_text(alice, "/start")
     call = await fake.wait_reply(alice, after=mark)
-    assert "Welcome" in call.text
+    assert call.plain_text.startswith("Hello")
 
 Every request is recorded in ``fake.calls`` (successful or refused); ``wait_for`` waits until a
-predicate over that list holds.
+predicate over that list holds. Refusals are injected with ``fail(method, code=429, retry_after=…)``
+and ``block(chat_id)``; ``send_document(..., declared_size=…)`` announces a file bigger than its bytes.
+With ``setWebhook`` active, pushed updates are POSTed to the webhook with the secret-token header.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import re
 import secrets
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 import aiohttp

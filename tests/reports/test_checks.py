@@ -329,3 +329,22 @@ def test_unknown_template_only_reports_what_is_missing():
     f = check(r)
     assert [x.data["id"] for x in f] == ["disclosure", "requests", "appeals"]
     assert all(x.code == "MISSING_SECTION" and x.severity is Severity.WARNING for x in f)
+
+
+def test_fee_statement_of_the_2021_template():
+    r = busy(template="2021")
+    r.sections["other"] = "无。"
+    f = check(r)
+    assert [(x.code, x.severity) for x in f] == [("FEE_NOT_STATED", Severity.INFO)]
+    r.sections["other"] = "本年度未收取信息处理费。"
+    assert check(r) == []
+    r = busy(template="2019")
+    r.sections["other"] = "无。"
+    assert check(r) == []
+
+
+def test_late_by_signature_date_says_so():
+    r = busy(year=2021, level="department", agency="淮安市教育局")
+    r.published_on, r.published_on_source = date(2022, 2, 3), "signature"
+    [f] = check(r)
+    assert f.code == "LATE" and "按落款日期" in f.message and "signature" in f.message_en

@@ -11,7 +11,6 @@ from reports.checks import check
 from reports.checks.narrative import cn_number, normalise, statements
 from reports.document import Source
 from reports.model import Cell, Report, Severity
-from reports.templates import TEMPLATES
 from tests.conftest import sample_bytes
 
 REQ_COLS = ["natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total"]

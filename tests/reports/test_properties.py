@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from reports.model import Cell, CellStatus, Report, Severity
@@ -30,8 +30,8 @@ reports = reports_of([0, 3, 20, 150, 3000])
 collapsed_reports = reports_of([0, 3, 20, 150])
 
 
-def parse_back(report: Report, rendered: str, filename: str) -> Report:
-    analysis = analyse(rendered.encode("utf-8"), filename)
+def parse_back(report: Report, rendered: str, filename: str, encoding: str = "utf-8") -> Report:
+    analysis = analyse(rendered.encode(encoding), filename)
     assert len(analysis.reports) == 1
     return analysis.reports[0]
 
@@ -58,9 +58,10 @@ def errors(report: Report) -> list[str]:
 
 
 @SETTINGS
-@given(reports)
-def test_one_cell_per_line_round_trip(report):
-    got = parse_back(report, render_text_lines(report), "report.txt")
+@given(reports, st.booleans(), st.booleans(), st.sampled_from(["utf-8", "gb18030"]))
+def test_one_cell_per_line_round_trip(report, headers, ascii_punctuation, encoding):
+    text = render_text_lines(report, headers=headers, ascii_punctuation=ascii_punctuation)
+    got = parse_back(report, text, "report.txt", encoding)
     assert_same_figures(report, got)
     assert got.findings == [], [f.message for f in got.findings]
 
@@ -86,10 +87,10 @@ def _single_digit_disclosure(report: Report, rnd: random.Random) -> Report:
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(collapsed_reports, st.randoms(use_true_random=False))
-def test_collapsed_round_trip_never_guesses(report, rnd):
+@given(collapsed_reports, st.randoms(use_true_random=False), st.booleans())
+def test_collapsed_round_trip_never_guesses(report, rnd, headers):
     report = _single_digit_disclosure(report, rnd)
-    got = parse_back(report, render_collapsed(report), "report.txt")
+    got = parse_back(report, render_collapsed(report, headers=headers), "report.txt", "gb18030")
     assert errors(got) == []
     unsure = 0
     for t, r, c in cells(report):
@@ -165,13 +166,15 @@ def damaged(draw):
     return report
 
 
-@settings(max_examples=40, deadline=None)
+# Shrinking a generated report is slow and says little more than the failing example itself.
+@settings(max_examples=40, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(damaged())
 def test_checks_never_fail_and_every_finding_is_complete(report):
     from reports.checks import CODES, check
 
     for f in check(report):
-        assert f.code in CODES and CODES[f.code][0] is f.severity
+        # MISSING_SECTION is only a note (info) for what follows a truncation point
+        assert f.code in CODES and f.severity in (CODES[f.code][0], Severity.INFO)
         assert f.where and f.message and f.message_en
         assert f.table in (None, "disclosure", "requests", "appeals")
         if f.code in ("ROW_TOTAL", "SUBTOTAL", "LITIGATION_TOTAL"):

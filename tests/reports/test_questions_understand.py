@@ -263,3 +263,12 @@ def test_payload_round_trip_fits_a_button():
                     years=[2019, 2021, 2024])
     with pytest.raises(ValueError):
         too_big.to_payload()
+
+
+def test_row_ids_are_unique_across_tables():
+    """storage.queries aggregates by row id without the table id: that needs each row id in one table only."""
+    seen: dict[str, str] = {}
+    for template in TEMPLATES.values():
+        for table in template.tables:
+            for row in table.rows:
+                assert seen.setdefault(row.id, table.id) == table.id, row.id

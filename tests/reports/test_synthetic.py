@@ -121,3 +121,30 @@ def test_xlsx_holds_numbers_and_merges():
     assert r.requests["total"]["total"].number in values
     assert any("申请人情况" == str(v) for v in values)
     assert len(ws.merged_cells.ranges) > 10
+
+
+def test_flattened_page_hazards():
+    r = generate(random.Random(15), template="2019", scale=20)
+    bare = render_text_lines(r, headers=False, ascii_punctuation=True)
+    assert "申请人情况" not in bare and "结果维持" not in bare and "信息内容" not in bare
+    assert "(一)予以公开" in bare and "日期:" in bare and "（" not in bare
+    assert "一、本年新收政府信息公开申请数量" in bare            # row labels stay
+    assert "申请人情况" not in render_collapsed(r, headers=False)
+
+
+@pytest.mark.parametrize("template", ["2019", "2021"])
+@pytest.mark.parametrize("render,filename", [(render_docx, "report.docx"), (render_xlsx, "report.xlsx"),
+                                             (render_html, "report.html")])
+def test_office_files_parse_back_to_the_same_figures(template, render, filename):
+    from reports.pipeline import analyse
+
+    r = generate(random.Random(21), template=template, scale=60)
+    data = render(r)
+    [got] = analyse(data.encode() if isinstance(data, str) else data, filename).reports
+    spec = TEMPLATES[template]
+    for table in spec.tables:
+        for row in table.rows:
+            for col in table.columns_of(row):
+                assert got.cell(table.id, row.id, col.id).value == r.cell(table.id, row.id, col.id).value
+    assert (got.agency, got.year, got.template) == (r.agency, r.year, template)
+    assert [f.code for f in got.findings] == []

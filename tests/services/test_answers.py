@@ -445,6 +445,15 @@ CASES: list[tuple[str, Expect]] = [
                            lambda r: cell(r, "yiyang", 2023, "requests", "granted")
                            + cell(r, "yiyang", 2023, "requests", "partial"), req("yiyang", 2023, "total"))),
 
+    ("2024年公开率最高的是哪个机关", Leader("disclosure_rate", tuple(
+        (name, (lambda k: lambda r: round((cell(r, k, 2024, "requests", "granted") + cell(r, k, 2024, "requests", "partial"))
+                                          / cell(r, k, 2024, "requests", "total") * 100, 1))(key))
+        for key, (name, _l, years, _s) in SYNTHETIC.items() if 2024 in years) + ((HA, 59.5),))),
+    ("2024年全部机关公开率", Rate("disclosure_rate", None, 2024,
+                            lambda r: 1362 + 454 + synthetic_sum(2024, lambda rr, k: cell(rr, k, 2024, "requests", "granted")
+                                                                 + cell(rr, k, 2024, "requests", "partial"))(r),
+                            lambda r: 3050 + synthetic_sum(2024, lambda rr, k: cell(rr, k, 2024, "requests", "total"))(r))),
+
     # Sums over agencies.
     ("2024年申请总数", Sum("new", 2024,
                        lambda r: 3119 + synthetic_sum(2024, lambda rr, k: cell(rr, k, 2024, "requests", "new"),
