@@ -1,6 +1,6 @@
 """Parse + check speed over the shared samples, on one core.
 
-    python -m bench.parse [--repeat 50] [--samples DIR] [--strict]
+    python -m bench.parse [--repeat 50] [--samples DIR] [--strict] [--synthetic N]
 
 Each sample is extracted once (file formats are not what this measures); then ``parse`` followed by
 ``check`` runs ``--repeat`` times and the median is reported (with the fastest run, and the median of
@@ -60,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=50)
     ap.add_argument("--samples", type=Path, default=DEFAULT_SAMPLES)
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    ap.add_argument("--synthetic", type=int, default=0, metavar="N",
+                    help="also time N generated reports per shape and scale (reports.synthetic)")
     args = ap.parse_args(argv)
     if not args.samples.is_dir():
         print(f"samples not found at {args.samples} (set SAMPLES_DIR or --samples)", file=sys.stderr)
@@ -80,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         report = parse(doc)
         checking, _ = timings_ms(lambda: check(report), args.repeat)
         base, _ = timings_ms(lambda: scan(text), args.repeat)
-        target = TARGET_SMALL[1] if path.name == TARGET_SMALL[0] else TARGET_LARGEST_MS if path.name == largest else None
+        target = {TARGET_SMALL[0]: TARGET_SMALL[1], largest: TARGET_LARGEST_MS}.get(path.name)
         verdict = ""
         if target is not None:
             ok = ms <= target
@@ -89,7 +91,31 @@ def main(argv: list[str] | None = None) -> int:
                 missed.append(path.name)
         print(f"{path.name:32} {len(data):6d} {ms:9.2f} ms {fastest:6.2f} ms {checking:6.2f} ms {base * 1000:6.0f} µs"
               f" {ms / base:5.0f}×  {verdict}")
+    if args.synthetic:
+        synthetic(args.synthetic)
     return 1 if missed and args.strict else 0
+
+
+def synthetic(n: int) -> None:
+    """parse+check once per generated report, by shape and size of the counts: where the parser's
+    time goes on inputs the samples do not cover (long glued digit runs above all)."""
+    import random
+
+    from reports import synthetic as syn
+
+    shapes = {"lines": syn.render_text_lines, "collapsed": syn.render_collapsed, "html": syn.render_html}
+    print(f"\ngenerated reports, {n} per shape and scale: median / slowest parse+check")
+    for scale in (20, 400):
+        for shape, render in shapes.items():
+            times = []
+            for seed in range(n):
+                report = syn.generate(random.Random(seed), scale=scale)
+                data = render(report).encode("utf-8")
+                [doc] = extract(data, "report.html" if shape == "html" else "report.txt", limits=Limits()).documents
+                t = time.perf_counter()
+                check(parse(doc))
+                times.append((time.perf_counter() - t) * 1000)
+            print(f"  scale {scale:4d} {shape:10} {statistics.median(times):8.2f} ms {max(times):9.2f} ms")
 
 
 if __name__ == "__main__":

@@ -197,7 +197,8 @@ def summary(report: Report, lang: Lang = "zh", town_deadline: tuple[int, int] = 
     figures = " · ".join(f"{t(k)} {_n(h[k], lang)}" for k in
                          ("new", "carried_over", "handled", "granted", "carried_forward"))
     lines.append(f"{t('requests')}{sep}{figures}")
-    lines.append(f"{t('appeals')}{sep}{t('reviews')} {_n(h['reviews'], lang)} · {t('lawsuits')} {_n(h['lawsuits'], lang)}")
+    appeals = f"{t('reviews')} {_n(h['reviews'], lang)} · {t('lawsuits')} {_n(h['lawsuits'], lang)}"
+    lines.append(f"{t('appeals')}{sep}{appeals}")
     lines += _findings(report.findings, lang, t, sep)
     return "\n".join(lines) + "\n"
 

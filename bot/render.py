@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from services.ingest import IngestResult
 
 MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
 SEVERITY_ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 # Findings shown under an upload's summary; the rest behind the 「全部问题」 button.

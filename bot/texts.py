@@ -185,6 +185,10 @@ TEXTS: dict[str, dict[Lang, str]] = {
     # ---- lists ----------------------------------------------------------------------------
     "agencies.title": {"zh": "已存档的机构（{n}）：", "en": "Agencies on file ({n}):"},
     "agencies.empty": {"zh": "库中还没有机构。发送一份年度报告试试。", "en": "No agencies yet. Send an annual report."},
+    "agencies.more": {
+        "zh": "……另有 {n} 个机构，发送 /export 获取全部数据。",
+        "en": "… {n} more agencies; send /export for all the figures.",
+    },
     "agencies.line": {"zh": "{name}：{years}", "en": "{name}: {years}"},
     "issues.title": {"zh": "发现的问题（{scope}）：", "en": "Problems found ({scope}):"},
     "issues.scope_all": {"zh": "全部报告", "en": "all reports"},

@@ -18,6 +18,8 @@ YEAR_RE = re.compile(r"^(19|20)\d{2}年?$")
 # /issues without an agency: the reports shown, worst first; the rest are counted.
 ISSUES_REPORTS = 20
 ISSUES_PER_REPORT = 3
+# /agencies lists this many by name (a few messages); /export has them all.
+AGENCIES_SHOWN = 200
 
 
 async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -40,7 +42,9 @@ async def agencies(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     lines = [render.Line(plain("agencies.title", lang_, n=len(rows)), bold=True)]
     lines += [render.Line(plain("agencies.line", lang_, name=a.name, years=", ".join(map(str, a.years)) or "—"))
-              for a in rows]
+              for a in rows[:AGENCIES_SHOWN]]
+    if len(rows) > AGENCIES_SHOWN:
+        lines.append(render.Line(plain("agencies.more", lang_, n=len(rows) - AGENCIES_SHOWN), italic=True))
     await send_html(context, update.effective_chat.id, render.to_messages(lines))
 
 
@@ -96,18 +100,18 @@ async def issues(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                                         suggest=suggest))
             return
         agency_id, scope = match.found[0].id, match.found[0].name
-    found = await stored.findings(db, agency_id)
+    found, total = await stored.findings(db, agency_id, limit=None if agency_id is not None else ISSUES_REPORTS)
     if not found:
         await update.effective_message.reply_text(t("issues.none", lang_))
         return
     per_report = None if agency_id is not None else ISSUES_PER_REPORT
     lines = [render.Line(plain("issues.title", lang_, scope=scope), bold=True)]
-    for entry in found[:ISSUES_REPORTS]:
+    for entry in found:
         year = plain("report.year", lang_, year=entry.year) if entry.year else plain("report.unknown_year", lang_)
         lines.append(render.Line(f"📄 {entry.agency} · {year}", bold=True))
         lines += render.findings_lines(entry.findings, lang_, limit=per_report)[1:]
-    if len(found) > ISSUES_REPORTS:
-        lines.append(render.Line(plain("issues.more_reports", lang_, n=len(found) - ISSUES_REPORTS), italic=True))
+    if total > len(found):
+        lines.append(render.Line(plain("issues.more_reports", lang_, n=total - len(found)), italic=True))
     await send_html(context, update.effective_chat.id, render.to_messages(lines))
 
 

@@ -110,7 +110,8 @@ def _disclosure(rng: random.Random, spec: TableSpec, scale: int, regulations: bo
                 cells[col.id] = Cell.of(0)
             elif col.text:
                 n = _count(rng, 40, 0.4)
-                raw = rng.choice((f"{n * rng.randint(1000, 90000)}元", f"{n * rng.randint(1, 900)}.{rng.randint(1, 9)}万元",
+                raw = rng.choice((f"{n * rng.randint(1000, 90000)}元",
+                                  f"{n * rng.randint(1, 900)}.{rng.randint(1, 9)}万元",
                                   str(n * rng.randint(1000, 50000)))) if n else "0"
                 cells[col.id] = Cell(CellStatus.VALUE, raw, None, text=raw)
             elif col.decimal:
@@ -123,8 +124,8 @@ def _disclosure(rng: random.Random, spec: TableSpec, scale: int, regulations: bo
                 cells[col.id] = Cell.of(-min(n, previous) if rng.random() < 0.4 and previous else n)
             else:
                 cells[col.id] = Cell.of(_count(rng, max(1, scale * 4), 0.4))
-        if row.columns and row.columns[:3] in (("made", "published", "total_public"), ("issued", "repealed", "in_force")) \
-                and (row.id != "regulations" or regulations):
+        register = row.columns[:3] in (("made", "published", "total_public"), ("issued", "repealed", "in_force"))
+        if register and (row.id != "regulations" or regulations):
             # 第二十条第（一）项 reads like a register: what is public (in force) includes this year's documents.
             first = cells[row.columns[0]].number or 0
             if row.columns[0] == "made":

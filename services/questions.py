@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable
@@ -34,6 +33,7 @@ TABLE_NUMBER = {"disclosure": ("二", "2"), "requests": ("三", "3"), "appeals":
 MAX_LISTED = 20            # lines of a ranking / list shown in the text
 CSV_ROWS = 200             # rows of a ranking or a sum's contributors in the CSV
 MAX_SOURCES = 20           # sources listed for an aggregate
+MAX_CHOICES = 8            # buttons offered for an ambiguous name
 
 
 # ---- result types ---------------------------------------------------------------------------
@@ -134,7 +134,7 @@ class Answer:
 
 @dataclass(slots=True)
 class _Known:
-    fingerprint: tuple
+    fingerprint: tuple          # (max report id, max agency id, max alias id)
     index: AgencyIndex
     years: list[int]
 
@@ -142,15 +142,32 @@ class _Known:
 _CACHE: "weakref.WeakKeyDictionary[Database, _Known]" = weakref.WeakKeyDictionary()
 
 
-async def _known(session, db: Database) -> _Known:
-    fp = await sq.fingerprint(session)
+def _record(r: sq.AgencyRecord) -> KnownAgency:
+    return KnownAgency(r.id, r.name, r.level, r.region, r.aliases)
+
+
+async def _known(session, db: Database, *, force: bool = False) -> _Known:
+    """The known agencies and stored years, cached per database.
+
+    New reports, agencies and aliases are added to the cached index as they appear (a full build takes
+    seconds at tens of thousands of agencies); ``force`` rebuilds it, for when an agency was merged away.
+    """
+    fp = tuple(x or 0 for x in await sq.fingerprint(session))
     cached = _CACHE.get(db)
-    if cached is not None and cached.fingerprint == fp:
+    if cached is not None and not force:
+        if cached.fingerprint == fp:
+            return cached
+        changed = await sq.changed_agencies(session, after_report=cached.fingerprint[0],
+                                            after_agency=cached.fingerprint[1], after_alias=cached.fingerprint[2])
+        for record in await sq.known_agencies(session, sorted(changed)) if changed else []:
+            cached.index.add(_record(record))
+        if fp[0] != cached.fingerprint[0]:
+            cached.years = await sq.stored_years(session)
+        cached.fingerprint = fp
         return cached
     records = await sq.known_agencies(session)
     # Pinyin for tens of thousands of names takes a moment: keep the event loop (the bot) responsive.
-    index = await asyncio.to_thread(AgencyIndex, [KnownAgency(r.id, r.name, r.level, r.region, r.aliases)
-                                                  for r in records])
+    index = await asyncio.to_thread(AgencyIndex, [_record(r) for r in records])
     known = _Known(fp, index, await sq.stored_years(session))
     _CACHE[db] = known
     return known
@@ -163,6 +180,11 @@ async def answer(db: Database, question: str, *, today: date, lang: str | None =
     async with db.transaction(write=False) as session:
         known = await _known(session, db)
         q = understand(question, agencies=known.index, years_available=known.years, today=today, lang=lang)
+        named = {a.id for a in q.agencies} | {a.id for refs in q.ambiguous.values() for a in refs}
+        if named and await sq.existing_agencies(session, sorted(named)) != named:
+            # An agency was merged away or deleted since the names were cached: read them again.
+            known = await _known(session, db, force=True)
+            q = understand(question, agencies=known.index, years_available=known.years, today=today, lang=lang)
         return await _Engine(session, known, today).run(q)
 
 
@@ -353,10 +375,14 @@ class _Engine:
 
     def _clarify_ambiguous(self, q: Query) -> Answer:
         mention, refs = next(iter(q.ambiguous.items()))
-        choices = self._choices(q, refs)
-        text = _t(q.lang, f"“{mention}”对应多个机关，请选择：\n", f"“{mention}” matches several agencies; which one?\n")
-        text += "\n".join(f"· {r.name}" for r in refs)
-        return Answer(text, q.lang, q, clarification=choices or None)
+        shown = sorted(refs, key=lambda r: r.name)[:MAX_CHOICES]
+        text = _t(q.lang, f"“{mention}”对应{len(refs)}个机关，请选择：\n",
+                  f"“{mention}” matches {len(refs)} agencies; which one?\n")
+        text += "\n".join(f"· {r.name}" for r in shown)
+        if len(refs) > len(shown):
+            text += _t(q.lang, f"\n……另有{len(refs) - len(shown)}个，请在问题中写明地名，例如“某某市{mention}”。",
+                       f"\n… and {len(refs) - len(shown)} more: please name the place too.")
+        return Answer(text, q.lang, q, clarification=self._choices(q, shown) or None)
 
     def _unknown_agency(self, q: Query) -> Answer:
         lines = []
@@ -517,7 +543,7 @@ class _Engine:
         ans = Answer("", lang, q)
         metrics = [METRICS[mid] for mid in q.metrics if mid in METRICS]
         if not metrics:
-            parts = [METRICS[x] for x in OVERVIEW["requests"]] + [METRICS["review"], METRICS["suits"]]
+            parts = [METRICS[x] for x in OVERVIEW["requests"] + OVERVIEW["appeals"]]
             head = _t(lang, f"{rep.agency}{year}年政府信息公开申请办理情况：", f"{rep.agency}, {year}: requests and appeals")
         else:
             m = metrics[0]
@@ -617,8 +643,9 @@ class _Engine:
                           "cell could not be read reliably).")
             return ans
         ans.figures.append(Value(m.id, total, None, q.years[0] if len(q.years) == 1 else None, q.column, n))
-        top = await sq.top_reports(self.s, component(m, q.column), scope, limit=CSV_ROWS)
-        ans.sources += [self._source(rep, m, q.column) for rep, _ in top[:MAX_SOURCES]]
+        # A few reports are listed one by one (with a CSV); thousands are summarised.
+        top = await sq.top_reports(self.s, component(m, q.column), scope, limit=n) if n <= MAX_SOURCES else []
+        ans.sources += [self._source(rep, m, q.column) for rep, _ in top]
         lines = [_t(lang, f"{years_txt}年{scope_txt}共{n}份报告，{label}合计：{fmt(total)}{_unit(m, lang)}。",
                     f"{scope_txt}, {years_txt}: {label}: {fmt(total)}{_unit(m, lang)} in total, from {n} "
                     f"report{'s' if n != 1 else ''}.")]
@@ -630,11 +657,12 @@ class _Engine:
             sep = "；" if lang == "zh" else "; "
             lines.append(_t(lang, "来源：", "Sources: ") + sep.join(s.describe(lang) for s in ans.sources))
         else:
-            lines.append(_t(lang, f"来源：{n}份年度报告表{TABLE_NUMBER[m.table][0]}（贡献最大的{len(top)}份见CSV）。",
-                            f"Sources: table {TABLE_NUMBER[m.table][1]} of {n} annual reports (the {len(top)} largest "
-                            "in the CSV)."))
-        ans.csv = to_csv([_t(lang, "机关", "agency"), _t(lang, "年度", "year"), label, _t(lang, "文件", "file")],
-                         [[rep.agency, rep.year, fmt(v), rep.source_file] for rep, v in top])
+            row_labels = _names((_row_label(m.table, r, None, lang) for r in dict.fromkeys(m.rows)), lang)
+            lines.append(_t(lang, f"来源：{n}份年度报告的表{TABLE_NUMBER[m.table][0]}（{row_labels}）。",
+                            f"Sources: table {TABLE_NUMBER[m.table][1]} ({row_labels}) of {n} annual reports."))
+        if top:
+            ans.csv = to_csv([_t(lang, "机关", "agency"), _t(lang, "年度", "year"), label, _t(lang, "文件", "file")],
+                             [[rep.agency, rep.year, fmt(v), rep.source_file] for rep, v in top])
         ans.text = "\n".join(lines)
         return ans
 
@@ -1051,8 +1079,7 @@ class _Engine:
     async def _coverage(self, q: Query) -> Answer:
         lang = q.lang
         year = q.years[-1]
-        missing = await sq.missing_reports(self.s, year=year, level=q.level, region=q.region)
-        known = await sq.count_known(self.s, level=q.level, region=q.region)
+        missing, known = await sq.missing_reports(self.s, year=year, level=q.level, region=q.region)
         ans = Answer("", lang, q)
         scope = self._scope_text(q, lang)
         if not missing:

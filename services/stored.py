@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from reports.model import Finding, Report
 from reports.questions.agencies import AgencyIndex, KnownAgency
@@ -125,22 +125,27 @@ async def match_agency(db: Database, text: str) -> AgencyMatch:
     return AgencyMatch(suggestions=index.closest(text))
 
 
-async def findings(db: Database, agency_id: int | None = None) -> list[ReportFindings]:
-    """Findings of the current reports (of one agency, or of all), reports with findings only."""
+async def findings(db: Database, agency_id: int | None = None, *,
+                   limit: int | None = None) -> tuple[list[ReportFindings], int]:
+    """Findings of the current reports with errors or warnings (of one agency, or of all), worst first.
+
+    Returns at most ``limit`` reports with their findings, and how many such reports there are.
+    """
     async with db.transaction(write=False) as session:
         reports = ReportRepository(session)
-        query = select(ReportRow.id, ReportRow.agency_id, ReportRow.agency_name, ReportRow.year, Agency.name) \
-            .join(Agency, Agency.id == ReportRow.agency_id, isouter=True).where(ReportRow.is_current)
+        flagged = [ReportRow.is_current, (ReportRow.error_count + ReportRow.warning_count) > 0]
         if agency_id is not None:
-            query = query.where(ReportRow.agency_id == agency_id)
-        query = query.where((ReportRow.error_count + ReportRow.warning_count) > 0) \
-            .order_by(ReportRow.error_count.desc(), Agency.name, ReportRow.year)
+            flagged.append(ReportRow.agency_id == agency_id)
+        total = int(await session.scalar(select(func.count(ReportRow.id)).where(*flagged)) or 0)
+        query = (select(ReportRow.id, ReportRow.agency_name, ReportRow.year, Agency.name)
+                 .join(Agency, Agency.id == ReportRow.agency_id, isouter=True).where(*flagged)
+                 .order_by(ReportRow.error_count.desc(), ReportRow.warning_count.desc(), Agency.name,
+                           ReportRow.year)
+                 .limit(limit))
         out = []
-        for report_id, _, printed, year, name in (await session.execute(query)).all():
-            found = await reports.findings(report_id)
-            if found:
-                out.append(ReportFindings(report_id, name or printed or "?", year, found))
-        return out
+        for report_id, printed, year, name in (await session.execute(query)).all():
+            out.append(ReportFindings(report_id, name or printed or "?", year, await reports.findings(report_id)))
+        return out, total
 
 
 async def delete_report(db: Database, report_id: int) -> Deleted | None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Float, and_, case, cast, exists, func, null, or_, select
+from sqlalchemy import Float, and_, case, cast, func, literal, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Agency, AgencyAlias, Figure, FindingRow, ReportRow
@@ -75,25 +75,45 @@ def _info(row) -> ReportInfo:
 
 
 async def fingerprint(session: AsyncSession) -> tuple:
-    """Changes whenever a report is stored, replaced or deleted, or an agency or alias is added, moved or
-    merged: the cache key for the known names and years. One cheap statement (counts and maxima)."""
-    def one(expr):
-        return expr.scalar_subquery()
+    """Changes whenever a report, an agency or an alias is added: the cache key for the known names and years.
 
-    stmt = select(one(select(func.count(ReportRow.id))), one(select(func.max(ReportRow.id))),
-                  one(select(func.count(AgencyAlias.id))), one(select(func.max(AgencyAlias.id))),
-                  one(select(func.sum(AgencyAlias.agency_id))), one(select(func.count(Agency.id))),
-                  one(select(func.max(Agency.id))))
+    Maxima of primary keys only (each an index lookup), so it costs nothing at 100,000 reports. Removals
+    (a merged agency, a deleted report) do not change it; the answer service checks the agencies it
+    resolved still exist (``existing_agencies``) and rebuilds when one is gone.
+    """
+    stmt = select(select(func.max(ReportRow.id)).scalar_subquery(), select(func.max(Agency.id)).scalar_subquery(),
+                  select(func.max(AgencyAlias.id)).scalar_subquery())
     return tuple((await session.execute(stmt)).one())
 
 
-async def known_agencies(session: AsyncSession) -> list[AgencyRecord]:
-    """Agencies with at least one stored report, with their aliases."""
-    has_report = exists().where(ReportRow.agency_id == Agency.id)
-    rows = (await session.execute(
-        select(Agency.id, Agency.name, Agency.level, Agency.region).where(has_report).order_by(Agency.id))).all()
+async def changed_agencies(session: AsyncSession, *, after_report: int, after_agency: int,
+                           after_alias: int) -> set[int]:
+    """Agencies that got a report, were created or got an alias after the given ids (what a cache must add)."""
+    ids: set[int] = set()
+    ids |= set(await session.scalars(select(ReportRow.agency_id).where(ReportRow.id > after_report,
+                                                                        ReportRow.agency_id.is_not(None))))
+    ids |= set(await session.scalars(select(Agency.id).where(Agency.id > after_agency)))
+    ids |= set(await session.scalars(select(AgencyAlias.agency_id).where(AgencyAlias.id > after_alias)))
+    return ids
+
+
+async def existing_agencies(session: AsyncSession, ids: Sequence[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(await session.scalars(select(Agency.id).where(Agency.id.in_(list(ids)))))
+
+
+async def known_agencies(session: AsyncSession, ids: Sequence[int] | None = None) -> list[AgencyRecord]:
+    """Agencies with at least one stored report (all, or those of ``ids``), with their aliases."""
+    has_report = select(ReportRow.id).where(ReportRow.agency_id == Agency.id).exists()
+    stmt = select(Agency.id, Agency.name, Agency.level, Agency.region).where(has_report)
+    alias_stmt = select(AgencyAlias.agency_id, AgencyAlias.alias)
+    if ids is not None:
+        stmt = stmt.where(Agency.id.in_(list(ids)))
+        alias_stmt = alias_stmt.where(AgencyAlias.agency_id.in_(list(ids)))
+    rows = (await session.execute(stmt.order_by(Agency.id))).all()
     aliases: dict[int, list[str]] = {}
-    for agency_id, alias in (await session.execute(select(AgencyAlias.agency_id, AgencyAlias.alias))).all():
+    for agency_id, alias in (await session.execute(alias_stmt)).all():
         aliases.setdefault(agency_id, []).append(alias)
     return [AgencyRecord(r[0], r[1], r[2] or "unknown", r[3], tuple(a for a in aliases.get(r[0], ()) if a != r[1]))
             for r in rows]
@@ -115,12 +135,16 @@ async def current_reports(session: AsyncSession, *, agency_ids: Sequence[int] | 
 
 
 async def count_reports(session: AsyncSession, *, years: Sequence[int] | None = None, level: str | None = None,
-                        region: str | None = None, agency_ids: Sequence[int] | None = None) -> dict[int, int]:
-    """Current reports per year in scope."""
+                        region: str | None = None, agency_ids: Sequence[int] | None = None,
+                        exclude: Sequence[int] = ()) -> dict[int, int]:
+    """Current reports per year in scope (``exclude``: report ids left out)."""
     stmt = select(ReportRow.year, func.count(ReportRow.id))
     if level or region:
         stmt = stmt.join(Agency, Agency.id == ReportRow.agency_id)
-    stmt = _scope(stmt, years=years, level=level, region=region, agency_ids=agency_ids).group_by(ReportRow.year)
+    stmt = _scope(stmt, years=years, level=level, region=region, agency_ids=agency_ids)
+    if exclude:
+        stmt = stmt.where(ReportRow.id.not_in(list(exclude)))
+    stmt = stmt.group_by(ReportRow.year)
     return {y: int(n) for y, n in (await session.execute(stmt)).all()}
 
 
@@ -173,7 +197,16 @@ def _values(c: Component, scope: Scope):
                    func.sum(Figure.value).label("v"))
             .where(Figure.year.in_(list(scope.years)), Figure.is_current.is_(True), Figure.agency_id.is_not(None)))
     group = [Figure.report_id, Figure.year, Figure.agency_id]
-    if len(shapes) == 1:
+    single = len(shapes) == 1 and len(next(iter(shapes))[0]) == 1
+    if single:
+        # One cell per report (a report has each cell once): no grouping, the index streams the values.
+        (row,), col = next(iter(shapes))
+        stmt = (select(Figure.report_id.label("rid"), Figure.year.label("year"), Figure.agency_id.label("aid"),
+                       Figure.value.label("v"))
+                .where(Figure.year.in_(list(scope.years)), Figure.is_current.is_(True), Figure.agency_id.is_not(None),
+                       Figure.row_id == row, Figure.column_id == col))
+        having = None
+    elif len(shapes) == 1:
         rows, col = next(iter(shapes))
         stmt = stmt.where(Figure.row_id.in_(list(rows)), Figure.column_id == col)
         having = func.count(Figure.value) == len(rows)
@@ -188,22 +221,61 @@ def _values(c: Component, scope: Scope):
                 .where(Figure.row_id.in_(all_rows), Figure.column_id.in_(all_cols), per_template))
         group.append(ReportRow.template)
         having = func.count(Figure.value) == expected
+    stmt = _figure_scope(stmt, scope)
+    return stmt if having is None else stmt.group_by(*group).having(having)
+
+
+def _figure_scope(stmt, scope: Scope):
+    """Agency, level, region and excluded reports, applied to a statement over ``figures``."""
     if scope.agency_ids:
         stmt = stmt.where(Figure.agency_id.in_(list(scope.agency_ids)))
     if scope.level or scope.region:
-        stmt = stmt.join(Agency, Agency.id == Figure.agency_id)
-        if scope.level:
-            stmt = stmt.where(Agency.level == scope.level)
-        if scope.region:
-            stmt = stmt.where(or_(Agency.name.startswith(scope.region, autoescape=True),
-                                  Agency.region.startswith(scope.region, autoescape=True)))
+        stmt = _agency_filter(stmt.join(Agency, Agency.id == Figure.agency_id), scope.level, scope.region)
     if scope.exclude:
         stmt = stmt.where(Figure.report_id.not_in(list(scope.exclude)))
-    return stmt.group_by(*group).having(having)
+    return stmt
+
+
+def _shape(c: Component) -> tuple[tuple[str, ...], str] | None:
+    """(rows, column) when every template reads the same cells for ``c``, else None."""
+    shapes = {(tuple(rows), col) for _, rows, col in c.cells if rows and col}
+    return next(iter(shapes)) if len(shapes) == 1 else None
+
+
+def _one_pass(parts: list[tuple[tuple[str, ...], str]], denominator: tuple[tuple[str, ...], str] | None,
+              scope: Scope):
+    """Numerator and denominator in one pass over the covering index, with conditional sums per report."""
+    def cond(shapes: list[tuple[tuple[str, ...], str]]):
+        return or_(*[and_(Figure.row_id.in_(list(rows)), Figure.column_id == col) for rows, col in shapes])
+
+    everything = parts + ([denominator] if denominator else [])
+    num_cond = cond(parts)
+    num_cells = sum(len(rows) for rows, _ in parts)
+    cols = [Figure.report_id.label("rid"), Figure.year.label("year"), Figure.agency_id.label("aid"),
+            func.sum(case((num_cond, Figure.value))).label("num")]
+    having = [func.count(case((num_cond, 1))) == num_cells]
+    if denominator:
+        den_cond = cond([denominator])
+        cols.append(func.sum(case((den_cond, Figure.value))).label("den"))
+        having.append(func.count(case((den_cond, 1))) == len(denominator[0]))
+    else:
+        cols.append(cast(null(), Float).label("den"))
+    stmt = (select(*cols)
+            .where(Figure.year.in_(list(scope.years)), Figure.is_current.is_(True), Figure.agency_id.is_not(None),
+                   Figure.row_id.in_(sorted({r for rows, _ in everything for r in rows})),
+                   Figure.column_id.in_(sorted({col for _, col in everything})), cond(everything)))
+    stmt = _figure_scope(stmt, scope)
+    return stmt.group_by(Figure.report_id, Figure.year, Figure.agency_id).having(and_(*having)).subquery("vals")
 
 
 def _combined(numerator: Sequence[Component], denominator: Component | None, scope: Scope):
     """rid, year, aid, num (sum of the numerator components) and den, for reports where all are known."""
+    shapes = [_shape(c) for c in numerator]
+    den_shape = _shape(denominator) if denominator else None
+    uniform = all(shapes) and (denominator is None or den_shape is not None)
+    single_cell = len(numerator) == 1 and denominator is None and shapes[0] and len(shapes[0][0]) == 1
+    if uniform and not single_cell:
+        return _one_pass(shapes, den_shape, scope)  # type: ignore[arg-type]
     subs = [_values(c, scope).subquery(f"n{i}") for i, c in enumerate(numerator)]
     first = subs[0]
     num = first.c.v
@@ -219,9 +291,47 @@ def _combined(numerator: Sequence[Component], denominator: Component | None, sco
     return stmt.subquery("vals")
 
 
+async def _cell_totals(session: AsyncSession, shapes: list[tuple[tuple[str, ...], str]],
+                       scope: Scope) -> dict[tuple[int, str, str], tuple[int, float]]:
+    """(year, row, column) → (cells stored, their sum), straight off the covering index (no per-report grouping)."""
+    cond = or_(*[and_(Figure.row_id.in_(list(rows)), Figure.column_id == col) for rows, col in shapes])
+    stmt = (select(Figure.year, Figure.row_id, Figure.column_id, func.count(), func.sum(Figure.value))
+            .where(Figure.year.in_(list(scope.years)), Figure.is_current.is_(True), Figure.agency_id.is_not(None),
+                   Figure.row_id.in_(sorted({r for rows, _ in shapes for r in rows})),
+                   Figure.column_id.in_(sorted({c for _, c in shapes})), cond)
+            .group_by(Figure.year, Figure.row_id, Figure.column_id))
+    stmt = _figure_scope(stmt, scope)
+    return {(y, r, c): (int(n), float(v or 0)) for y, r, c, n, v in (await session.execute(stmt)).all()}
+
+
 async def totals_by_year(session: AsyncSession, numerator: Sequence[Component], denominator: Component | None,
                          scope: Scope) -> dict[int, tuple[int, float, float | None]]:
-    """year → (reports with every cell known, sum of numerators, sum of denominators)."""
+    """year → (reports with every cell known, sum of numerators, sum of denominators).
+
+    Fast path: a report holds each cell at most once, so when every needed cell is stored as many
+    times as there are reports in scope, every report is complete and the sums per cell are the
+    answer. Otherwise each report is checked (grouped by report), which is exact but slower.
+    """
+    shapes = [_shape(c) for c in numerator]
+    den_shape = _shape(denominator) if denominator else None
+    if all(shapes) and (denominator is None or den_shape):
+        cells = await _cell_totals(session, [*shapes, *([den_shape] if den_shape else [])], scope)  # type: ignore[list-item]
+        in_scope = await count_reports(session, years=scope.years, level=scope.level, region=scope.region,
+                                       agency_ids=scope.agency_ids or None, exclude=scope.exclude)
+        fast: dict[int, tuple[int, float, float | None]] = {}
+        for year in scope.years:
+            n = in_scope.get(year, 0)
+            need = [(r, c) for rows, c in shapes for r in rows]  # type: ignore[misc]
+            den_need = [(r, c) for r in den_shape[0] for c in (den_shape[1],)] if den_shape else []
+            if n == 0:
+                continue
+            if any(cells.get((year, r, c), (0, 0.0))[0] != n for r, c in need + den_need):
+                break
+            num = sum(cells[(year, r, c)][1] for r, c in need)
+            den = sum(cells[(year, r, c)][1] for r, c in den_need) if den_shape else None
+            fast[year] = (n, num, den)
+        else:
+            return fast
     vals = _combined(numerator, denominator, scope)
     stmt = select(vals.c.year, func.count(), func.sum(vals.c.num), func.sum(vals.c.den)).group_by(vals.c.year)
     return {y: (int(n), float(a or 0), None if d is None else float(d))
@@ -245,13 +355,20 @@ async def rank_agencies(session: AsyncSession, numerator: Sequence[Component], d
     """Agencies ordered by their summed value (or numerator ÷ denominator × 100), with the number of agencies
     ranked and of reports they were computed from."""
     vals = _combined(numerator, denominator, scope)
-    num, den = func.sum(vals.c.num), func.sum(vals.c.den)
-    value = (num * 100.0 / den) if percent else num
-    grouped = (select(vals.c.aid, value.label("value"), num.label("num"), den.label("den"), func.count().label("n"))
-               .group_by(vals.c.aid))
-    if percent:
-        grouped = grouped.having(den > 0)
-    g = grouped.subquery("g")
+    if len(scope.years) == 1:
+        # One report per agency and year: the per-report values are already per agency.
+        value = (vals.c.num * 100.0 / vals.c.den) if percent else vals.c.num
+        per_agency = select(vals.c.aid, value.label("value"), vals.c.num, vals.c.den, literal(1).label("n"))
+        if percent:
+            per_agency = per_agency.where(vals.c.den > 0)
+    else:
+        num, den = func.sum(vals.c.num), func.sum(vals.c.den)
+        value = (num * 100.0 / den) if percent else num
+        per_agency = (select(vals.c.aid, value.label("value"), num.label("num"), den.label("den"),
+                             func.count().label("n")).group_by(vals.c.aid))
+        if percent:
+            per_agency = per_agency.having(den > 0)
+    g = per_agency.subquery("g")
     order = g.c.value.asc() if ascending else g.c.value.desc()
     top = (select(g, func.count().over().label("agencies"), func.sum(g.c.n).over().label("reports"))
            .order_by(order, g.c.aid).limit(limit).subquery("top"))
@@ -264,31 +381,35 @@ async def rank_agencies(session: AsyncSession, numerator: Sequence[Component], d
     return ranked, (int(rows[0][6]) if rows else 0), (int(rows[0][7]) if rows else 0)
 
 
+def _agency_filter(stmt, level: str | None, region: str | None):
+    if level:
+        stmt = stmt.where(Agency.level == level)
+    if region:
+        stmt = stmt.where(or_(Agency.name.startswith(region, autoescape=True),
+                              Agency.region.startswith(region, autoescape=True)))
+    return stmt
+
+
 async def missing_reports(session: AsyncSession, *, year: int, level: str | None = None,
-                          region: str | None = None) -> list[tuple[AgencyRecord, int | None]]:
-    """Known agencies (any report stored) with no current report for ``year``, with their latest year."""
-    has_year = exists().where(ReportRow.agency_id == Agency.id, ReportRow.year == year, ReportRow.is_current.is_(True))
-    latest = (select(func.max(ReportRow.year)).where(ReportRow.agency_id == Agency.id, ReportRow.is_current.is_(True))
-              .scalar_subquery())
-    stmt = (select(Agency.id, Agency.name, Agency.level, Agency.region, latest)
-            .where(exists().where(ReportRow.agency_id == Agency.id), ~has_year))
-    if level:
-        stmt = stmt.where(Agency.level == level)
-    if region:
-        stmt = stmt.where(or_(Agency.name.startswith(region, autoescape=True),
-                              Agency.region.startswith(region, autoescape=True)))
-    rows = (await session.execute(stmt.order_by(Agency.name))).all()
-    return [(AgencyRecord(r[0], r[1], r[2] or "unknown", r[3], ()), r[4]) for r in rows]
+                          region: str | None = None) -> tuple[list[tuple[AgencyRecord, int | None]], int]:
+    """Known agencies (any current report stored) with no current report for ``year``, each with its latest
+    year, and how many agencies are known in scope.
 
-
-async def count_known(session: AsyncSession, *, level: str | None = None, region: str | None = None) -> int:
-    stmt = select(func.count(Agency.id)).where(exists().where(ReportRow.agency_id == Agency.id))
-    if level:
-        stmt = stmt.where(Agency.level == level)
-    if region:
-        stmt = stmt.where(or_(Agency.name.startswith(region, autoescape=True),
-                              Agency.region.startswith(region, autoescape=True)))
-    return int(await session.scalar(stmt) or 0)
+    Passes over the reports index, which is ordered by agency (no sort); names are joined for the
+    missing ones only.
+    """
+    filed = func.sum(case((ReportRow.year == year, 1), else_=0))
+    per_agency = (select(ReportRow.agency_id.label("aid"), func.max(ReportRow.year).label("latest"))
+                  .where(ReportRow.is_current.is_(True), ReportRow.agency_id.is_not(None)))
+    if level or region:
+        per_agency = _agency_filter(per_agency.join(Agency, Agency.id == ReportRow.agency_id), level, region)
+    per_agency = per_agency.group_by(ReportRow.agency_id)
+    known = await session.scalar(select(func.count()).select_from(per_agency.subquery()))
+    missing = per_agency.having(filed == 0).subquery("missing")
+    stmt = (select(Agency.id, Agency.name, Agency.level, Agency.region, missing.c.latest)
+            .join(missing, missing.c.aid == Agency.id).order_by(Agency.name))
+    rows = (await session.execute(stmt)).all()
+    return [(AgencyRecord(r[0], r[1], r[2] or "unknown", r[3], ()), r[4]) for r in rows], int(known or 0)
 
 
 async def findings(session: AsyncSession, *, codes: Sequence[str] = (), severities: Sequence[str] = ("error",),

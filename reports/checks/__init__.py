@@ -35,6 +35,8 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     "CARRYOVER_MISMATCH": (Severity.WARNING, "上年结转与上一年报的结转下年度不符",
                            "carried over differs from last year's carried forward"),
     "AMBIGUOUS_CELL": (Severity.WARNING, "粘连数字无法唯一拆分", "glued digits cannot be split uniquely"),
+    "INFERRED_SPLIT": (Severity.INFO, "粘连数字无总计可据，按常理拆分并列出其他读法",
+                       "glued digits with no totals to split by were read by plausibility; other readings listed"),
     "UNREADABLE_CELL": (Severity.WARNING, "单元格内容不是可识别的数字", "a cell is not a readable number"),
     "MISSING_CELL": (Severity.WARNING, "统计表中有单元格未读到", "a cell of a table was not found"),
     "FEE_NOT_STATED": (Severity.INFO, "2021版报告未说明信息处理费收取情况", "a 2021-template report does not state the fees"),

@@ -6,14 +6,20 @@ from __future__ import annotations
 from ..model import CellStatus, Finding, Number, Report, Severity
 from ..templates import TableSpec
 from .values import Values, layout
-from .where import (SEP, cell_where, cell_where_en, column_name, compact, fmt, row_name, row_name_en, table_name,
-                    table_name_en)
+from .where import (SEP, cell_where, cell_where_en, column_name, compact, fmt, row_name, row_name_en, short_label,
+                    table_name, table_name_en)
 
 E = Severity.ERROR
 
 
 def _parts(spec: TableSpec) -> list[str]:
     return [c.id for c in spec.columns if c.id != "total"]
+
+
+def _short(spec: TableSpec, row_id: str) -> str:
+    """"一（本年新收）", "（七）总计": a row's ordinal with its short label."""
+    row = spec.row(row_id)
+    return f"{row.marker}（{short_label(row)}）" if not row.marker.startswith("（") else f"{row.marker}{short_label(row)}"
 
 
 def row_totals(v: Values, spec: TableSpec) -> list[Finding]:
@@ -28,11 +34,11 @@ def row_totals(v: Values, spec: TableSpec) -> list[Finding]:
             continue
         s = sum(parts)
         if spec.id == "requests":
-            msg = f"{table_name(spec)}{compact(row_name(spec, row.id))}·总计为{fmt(total)}，但各类申请人之和为{fmt(s)}"
+            msg = f"{table_name(spec)}“{compact(row_name(spec, row.id))}”行：总计为{fmt(total)}，但各类申请人之和为{fmt(s)}"
             en = f"{cell_where_en(spec, row.id, 'total')}: {fmt(total)}, but the applicant columns add up to {fmt(s)}"
         else:
             labels = "、".join(spec.column(c).label for c in cols)
-            msg = f"{table_name(spec)}{compact(row_name(spec, row.id))}·总计为{fmt(total)}，但{labels}之和为{fmt(s)}"
+            msg = f"{table_name(spec)}“{compact(row_name(spec, row.id))}”行：总计为{fmt(total)}，但{labels}之和为{fmt(s)}"
             en = f"{cell_where_en(spec, row.id, 'total')}: {fmt(total)}, but the outcomes add up to {fmt(s)}"
         out.append(Finding(code, E, cell_where(spec, row.id, "total"), msg, en, spec.id, row.id, "total",
                            {"total": total, "sum": s, "parts": dict(zip(cols, parts))}))
@@ -49,7 +55,7 @@ def subtotals(v: Values, spec: TableSpec) -> list[Finding]:
         if total is None or parts is None or total == sum(parts):
             continue
         s = sum(parts)
-        msg = f"{table_name(spec)}（七）总计·{col.label}为{fmt(total)}，但各项办理结果之和为{fmt(s)}"
+        msg = f"{table_name(spec)}{row_name(spec, 'total')}·{col.label}为{fmt(total)}，但各项办理结果之和为{fmt(s)}"
         en = f"{cell_where_en(spec, 'total', col.id)}: {fmt(total)}, but the outcome rows add up to {fmt(s)}"
         nonzero = {r: n for r, n in zip(leaves, parts) if n}
         out.append(Finding("SUBTOTAL", E, cell_where(spec, "total", col.id), msg, en, spec.id, "total", col.id,
@@ -68,8 +74,10 @@ def balance(v: Values, spec: TableSpec) -> list[Finding]:
         new, over, total, forward = nums
         if new + over == total + forward:
             continue
-        msg = (f"{table_name(spec)}·{col.label}：一（本年新收）{fmt(new)} + 二（上年结转）{fmt(over)} = "
-               f"{fmt(new + over)}，但（七）总计 {fmt(total)} + 四（结转下年度）{fmt(forward)} = {fmt(total + forward)}")
+        n = {r: _short(spec, r) for r in ("new", "carried_over", "total", "carried_forward")}
+        msg = (f"{table_name(spec)}·{col.label}：{n['new']} {fmt(new)} + {n['carried_over']} {fmt(over)} = "
+               f"{fmt(new + over)}，但{n['total']} {fmt(total)} + {n['carried_forward']} {fmt(forward)} = "
+               f"{fmt(total + forward)}")
         en = (f"Table 3, {col.en}: new {fmt(new)} + carried over {fmt(over)} = {fmt(new + over)}, but handled "
               f"{fmt(total)} + carried forward {fmt(forward)} = {fmt(total + forward)}")
         out.append(Finding("BALANCE", E, f"{table_name(spec)}{SEP}{col.label}", msg, en, spec.id, None, col.id,

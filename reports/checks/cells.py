@@ -1,4 +1,4 @@
-"""Cells the parser could not read with certainty: AMBIGUOUS_CELL, UNREADABLE_CELL, TRUNCATED."""
+"""Cells the parser could not read with certainty: AMBIGUOUS_CELL, INFERRED_SPLIT, UNREADABLE_CELL, TRUNCATED."""
 
 from __future__ import annotations
 
@@ -16,23 +16,31 @@ def _reading(candidate: tuple) -> str:
     return " | ".join(fmt(n) if isinstance(n, (int, float)) else str(n) for n in candidate)
 
 
-def _row_cells(report: Report, spec: TableSpec, status: CellStatus) -> list[tuple[str, list[tuple[str, Cell]]]]:
+Rows = list[tuple[str, list[tuple[str, Cell]]]]
+_UNSURE = (CellStatus.AMBIGUOUS, CellStatus.UNREADABLE, CellStatus.ABSENT)
+
+
+def _scan(report: Report, spec: TableSpec) -> dict[CellStatus, Rows]:
+    """One pass over a table: its ambiguous, unreadable and absent cells, row by row, in template order."""
     grid = report.grid(spec.id)
-    out = []
+    out: dict[CellStatus, Rows] = {s: [] for s in _UNSURE}
+    absent = Cell.absent()
     for row_id, col_ids in layout(spec):
-        row = grid.get(row_id)
-        if not row:
-            continue
-        cells = [(c, row[c]) for c in col_ids if c in row and row[c].status is status]
-        if cells:
-            out.append((row_id, cells))
+        row = grid.get(row_id) or {}
+        found: dict[CellStatus, list[tuple[str, Cell]]] = {}
+        for c in col_ids:
+            cell = row.get(c) or absent
+            if cell.status in _UNSURE:
+                found.setdefault(cell.status, []).append((c, cell))
+        for status, cells in found.items():
+            out[status].append((row_id, cells))
     return out
 
 
-def ambiguous(report: Report, spec: TableSpec) -> list[Finding]:
+def ambiguous(spec: TableSpec, rows: Rows) -> list[Finding]:
     """One finding per row and set of readings: the cells of one glued run share their candidates."""
     out: list[Finding] = []
-    for row_id, cells in _row_cells(report, spec, CellStatus.AMBIGUOUS):
+    for row_id, cells in rows:
         runs: dict[tuple, list[tuple[str, Cell]]] = {}
         for col_id, cell in cells:
             runs.setdefault(cell.candidates, []).append((col_id, cell))
@@ -56,9 +64,37 @@ def ambiguous(report: Report, spec: TableSpec) -> list[Finding]:
     return out
 
 
-def unreadable(report: Report, spec: TableSpec) -> list[Finding]:
+def inferred(spec: TableSpec, grid: dict) -> list[Finding]:
+    """INFERRED_SPLIT: glued digits of table 二 (no totals to split by) read by plausibility.
+
+    The parser keeps the reading it chose first in ``candidates`` and the others after it; saying so
+    keeps the choice visible instead of passing a guess off as a printed number."""
     out: list[Finding] = []
-    for row_id, cells in _row_cells(report, spec, CellStatus.UNREADABLE):
+    for row_id, col_ids in layout(spec):
+        row = grid.get(row_id) or {}
+        run = [(c, row[c]) for c in col_ids if c in row and row[c].status is CellStatus.VALUE
+               and len(row[c].candidates) > 1]
+        if not run:
+            continue
+        cols = [c for c, _ in run]
+        candidates = run[0][1].candidates
+        raw = next((cell.raw for _, cell in run if cell.raw), "")
+        where = f"{table_name(spec)}{SEP}{row_name(spec, row_id)}"
+        chosen = _reading(candidates[0])
+        others = "；".join(_reading(c) for c in candidates[1:_MAX_READINGS + 1])
+        out.append(Finding(
+            "INFERRED_SPLIT", Severity.INFO, where,
+            f"{where}：粘连的数字“{raw}”按常理读作{chosen}，其他可能的读法：{others}",
+            f"{cell_where_en(spec, row_id)}: the glued digits \"{raw}\" were read as {chosen} by plausibility; "
+            f"other readings: {others.replace('；', '; ')}",
+            spec.id, row_id, cols[0] if len(cols) == 1 else None,
+            {"raw": raw, "columns": cols, "candidates": [list(c) for c in candidates]}))
+    return out
+
+
+def unreadable(spec: TableSpec, rows: Rows) -> list[Finding]:
+    out: list[Finding] = []
+    for row_id, cells in rows:
         for col_id, cell in cells:
             where = cell_where(spec, row_id, col_id)
             raw = cell.raw or ""
@@ -70,17 +106,13 @@ def unreadable(report: Report, spec: TableSpec) -> list[Finding]:
     return out
 
 
-def missing_cells(report: Report, spec: TableSpec) -> list[Finding]:
+def missing_cells(report: Report, spec: TableSpec, rows: Rows) -> list[Finding]:
     """MISSING_CELL: a table that was found and does not end early, yet some of its cells were not read."""
     if spec.id not in report.tables_found or spec.id in report.truncated:
         return []
-    grid = report.grid(spec.id)
     out: list[Finding] = []
-    for row_id, col_ids in layout(spec):
-        row = grid.get(row_id, {})
-        cols = [c for c in col_ids if c not in row or row[c].status is CellStatus.ABSENT]
-        if not cols:
-            continue
+    for row_id, cells in rows:
+        cols = [c for c, _ in cells]
         names = "、".join(column_name(spec, c) for c in cols)
         where = f"{table_name(spec)}{SEP}{row_name(spec, row_id)}"
         out.append(Finding(
@@ -91,19 +123,17 @@ def missing_cells(report: Report, spec: TableSpec) -> list[Finding]:
     return out
 
 
-def truncated(report: Report, spec: TableSpec) -> list[Finding]:
+def truncated(report: Report, spec: TableSpec, rows: Rows) -> list[Finding]:
     if spec.id not in report.truncated:
         return []
-    grid = report.grid(spec.id)
-    cells = [(r, c) for r, cols in layout(spec) for c in cols]
-    expected = len(cells)
-    absent = [(r, c) for r, c in cells if (grid.get(r, {}).get(c) or Cell.absent()).status is CellStatus.ABSENT]
-    first = absent[0][0] if absent else None
+    expected = sum(len(cols) for _, cols in layout(spec))
+    missing = sum(len(cells) for _, cells in rows)
+    first = rows[0][0] if rows else None
     after = f"，自“{row_name(spec, first)}”起缺失" if first else ""
-    msg = f"{table_name(spec)}不完整：模板应有{expected}个单元格，缺少{len(absent)}个{after}"
-    en = f"{table_name_en(spec)} ends early: {len(absent)} of the template's {expected} cells are missing"
+    msg = f"{table_name(spec)}不完整：模板应有{expected}个单元格，缺少{missing}个{after}"
+    en = f"{table_name_en(spec)} ends early: {missing} of the template's {expected} cells are missing"
     return [Finding("TRUNCATED", W, table_name(spec), msg, en, spec.id, first, None,
-                    {"expected_cells": expected, "missing_cells": len(absent)})]
+                    {"expected_cells": expected, "missing_cells": missing})]
 
 
 def check_cells(report: Report) -> list[Finding]:
@@ -113,8 +143,11 @@ def check_cells(report: Report) -> list[Finding]:
                         t, None, None, {}) for t in sorted(report.truncated) if t in _NUMBER]  # type: ignore[arg-type]
     out: list[Finding] = []
     for table in spec.tables:
-        out += truncated(report, table)
-        out += missing_cells(report, table)
-        out += ambiguous(report, table)
-        out += unreadable(report, table)
+        found = _scan(report, table)
+        absent = found[CellStatus.ABSENT]
+        out += truncated(report, table, absent)
+        out += missing_cells(report, table, absent)
+        out += ambiguous(table, found[CellStatus.AMBIGUOUS])
+        out += inferred(table, report.grid(table.id))
+        out += unreadable(table, found[CellStatus.UNREADABLE])
     return out

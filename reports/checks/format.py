@@ -142,7 +142,8 @@ def town_regulation(report: Report) -> list[Finding]:
     who_en = "a town or street office" if why == "town" else "a county-level body"
     listed_en = ", ".join(f"{table.column(k).en} {fmt(v)}" for k, v in positive.items())
     en = f"{who_en} cannot make regulations (规章), yet table 2 reports some: {listed_en}"
-    return [Finding("TOWN_REGULATION", W, f"{table_name(table)}{SEP}{row.label}", msg, en, "disclosure", "regulations", None,
+    return [Finding("TOWN_REGULATION", W, f"{table_name(table)}{SEP}{row.label}", msg, en, "disclosure", "regulations",
+                    None,
                     {"values": positive, "body": why})]
 
 

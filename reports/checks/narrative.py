@@ -69,7 +69,43 @@ def cn_number(s: str) -> int | None:
     return total + (digit or 0)
 
 
-_COUNT = re.compile(r"(?<![\d.])(\d+|[零〇一二两三四五六七八九十百千]{1,6})(?:件|宗|起)")
+_UNITS = ("件", "宗", "起")
+_DIGITS = frozenset("0123456789")
+_CN_NUMERALS = frozenset("零〇一二两三四五六七八九十百千")
+_NOT_A_COUNT = frozenset("每逐这那某哪任第")   # "每一件申请", "第3件": an ordinal or a manner, not a total
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A number followed by a counting unit ("69件", "三起"): its text and its span before the unit."""
+
+    text: str
+    start: int
+    end: int
+
+
+def _counts(text: str) -> list[Count]:
+    """Every count in ``text``, in order; never the tail of a decimal or of a longer number.
+
+    Scans for the units with ``str.find`` and reads the number backwards: a regex tried at every
+    position costs far more on long narratives."""
+    found: list[Count] = []
+    for unit in _UNITS:
+        i = text.find(unit)
+        while i >= 0:
+            j = i
+            while j > 0 and text[j - 1] in _DIGITS:
+                j -= 1
+            if j == i and unit != "起":              # "一起" is mostly "together": 起 only after digits
+                while j > 0 and i - j < 6 and text[j - 1] in _CN_NUMERALS:
+                    j -= 1
+            elif j > 0 and text[j - 1] == ".":
+                j = i                                   # "1.5件": not a count of cases
+            if j < i and (j == 0 or text[j - 1] not in _NOT_A_COUNT):
+                found.append(Count(text[j:i], j, i))
+            i = text.find(unit, i + 1)
+    return sorted(found, key=lambda c: c.start)
+
 _COMPARISON = re.compile(r"同比|较上年|较去年|比上年|比去年|增加|减少|增长|下降|上升|回落|环比")
 
 # ---- keywords, most specific first (the regex alternation prefers the earlier one at a position) --
@@ -114,7 +150,7 @@ _NO_APPEALS = re.compile(r"(?:未发生|没有发生|未出现|没有出现|未�
                          r"[^。；，,]*")
 _NO_REQUESTS = re.compile(r"(?:未|没有)(?:收到|接到|受理)[^。；，,]{0,12}?申请")
 
-_SENTENCE = re.compile(r"[^。；;！!？?\n]+")
+_SENTENCE_ENDS = "。；;！!？?\n"
 _CLAUSE = re.compile(r"[^，,()（）【】]+")
 _CONTEXT = 200
 
@@ -205,7 +241,14 @@ def table_figure(v: Values, metric: str) -> tuple[set[Number], str, str] | None:
 
 # ---- what the prose says ---------------------------------------------------------------------
 
-def _about_requests(window: str) -> bool:
+# Verbs that also describe other work (受理 a hotline call, 办结 a petition) count only in a sentence
+# that speaks of 申请; the names of outcomes (予以公开, 不予处理 …) are specific enough on their own.
+_GENERIC = frozenset({"received", "new", "handled", "carried_over", "carried_forward"})
+
+
+def _about_requests(metric: str, sentence: str, window: str) -> bool:
+    if metric in _GENERIC and "申请" not in sentence:
+        return False
     return "申请" in window and "公开" in window
 
 
@@ -224,50 +267,66 @@ def _other_period(clause: str, year: int | None) -> bool:
     return False
 
 
+def _sentences_at(text: str, starts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The (start, end) of every sentence holding one of the spans ``starts``, in order, each once."""
+    spans: list[tuple[int, int]] = []
+    for a, b in starts:
+        if spans and a < spans[-1][1]:
+            continue
+        start = max(text.rfind(ch, 0, a) for ch in _SENTENCE_ENDS) + 1
+        ends = [i for i in (text.find(ch, b) for ch in _SENTENCE_ENDS) if i >= 0]
+        spans.append((start, min(ends, default=len(text))))
+    return spans
+
+
 def statements(text: str, section: str, year: int | None = None) -> list[Statement]:
     out: list[Statement] = []
-    if not _COUNT.search(text):
-        return out
-    for sm in _SENTENCE.finditer(text):
-        sentence = sm.group()
-        if not _COUNT.search(sentence):
-            continue
-        window = text[max(0, sm.start() - _CONTEXT):sm.end()]
-        subject: str | None = None
+    for start, end in _sentences_at(text, [(c.start, c.end) for c in _counts(text)]):
+        sentence = text[start:end]
+        window = text[max(0, start - _CONTEXT):end]
+        subject: str | None = None           # the last 复议 / 诉讼 named so far in the sentence
         for cm in _CLAUSE.finditer(sentence):
             clause = cm.group()
+            numbers = _counts(clause)
+            if not numbers and not any(w in clause for w in ("复议", "诉讼", "起诉")):
+                continue
             keys = [(m.start(), m.end(), m.lastgroup) for m in _KEYWORD.finditer(clause)]
-            for k in keys:
-                if k[2] in ("review", "suit"):
-                    subject = k[2]
-            for nm in _COUNT.finditer(clause):
-                n = cn_number(nm.group(1))
-                if n is None:
-                    continue
-                before = [k for k in keys if k[1] <= nm.start()]
-                after = [k for k in keys if k[0] >= nm.end()]
-                key = before[-1] if before else (after[0] if after else None)
-                if key is None:
-                    continue
-                between = clause[key[1]:nm.start()] if before else clause[nm.end():key[0]]
-                if _COMPARISON.search(between):
-                    continue
-                metric = key[2]
-                assert metric is not None
-                if metric != "carried_over" and _other_period(clause, year):
-                    continue
-                if metric in _OUTCOMES:
-                    own_subject = _subject_before(keys, key, subject)
-                    if own_subject is None:
-                        continue
-                    metric = f"{own_subject}.{metric}"
-                if metric.split(".")[0] in _APPEAL_METRICS:
-                    if not _about_appeals(window, section):
-                        continue
-                elif not _about_requests(window):
-                    continue
-                out.append(Statement(metric, n, clause.strip(), section))
+            for nm in numbers:
+                st = _statement(clause, nm, keys, subject, sentence, window, section, year)
+                if st is not None:
+                    out.append(st)
+            subject = next((k[2] for k in reversed(keys) if k[2] in ("review", "suit")), subject)
     return out
+
+
+def _statement(clause: str, nm: Count, keys: list, subject: str | None, sentence: str, window: str,
+               section: str, year: int | None) -> Statement | None:
+    """The figure a number of a clause states, when a keyword of the same clause names it."""
+    n = cn_number(nm.text)
+    if n is None:
+        return None
+    before = [k for k in keys if k[1] <= nm.start]
+    after = [k for k in keys if k[0] >= nm.end]
+    key = before[-1] if before else (after[0] if after else None)
+    if key is None:
+        return None
+    between = clause[key[1]:nm.start] if before else clause[nm.end:key[0]]
+    if _COMPARISON.search(between):
+        return None
+    metric: str = key[2]
+    if metric != "carried_over" and _other_period(clause, year):
+        return None
+    if metric in _OUTCOMES:
+        own_subject = _subject_before(keys, key, subject)
+        if own_subject is None:
+            return None
+        metric = f"{own_subject}.{metric}"
+    if metric.split(".")[0] in _APPEAL_METRICS:
+        if not _about_appeals(window, section):
+            return None
+    elif not _about_requests(metric, sentence, window):
+        return None
+    return Statement(metric, n, clause.strip(), section)
 
 
 def _subject_before(keys: list, key: tuple, sentence_subject: str | None) -> str | None:
@@ -342,10 +401,10 @@ def _all_upheld(v: Values, text: str, section: str) -> list[Finding]:
     if spec is None or "维持" not in text:
         return []
     out: list[Finding] = []
-    for sm in _SENTENCE.finditer(text):
-        sentence = sm.group()
+    for start, end in _sentences_at(text, [m.span() for m in _ALL_UPHELD.finditer(text)]):
+        sentence = text[start:end]
         m = _ALL_UPHELD.search(sentence)
-        if not m or not _about_appeals(text[max(0, sm.start() - _CONTEXT):sm.end()], section):
+        if m is None or not _about_appeals(text[max(0, start - _CONTEXT):end], section):
             continue
         bad: dict[str, dict[str, Number]] = {}
         for subject in _subjects(sentence[:m.start()]):

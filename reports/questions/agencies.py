@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from pypinyin import lazy_pinyin
@@ -65,26 +66,27 @@ class Place:
     kind: str      # "街道办事处"
 
 
+_SUFFIX_RX = re.compile("|".join(_PLACE_SUFFIXES))
+
+
 def _next_place(name: str, pos: int) -> Place | None:
     """The shortest place starting at ``pos`` whose own name has two characters or more.
 
     Shortest, so that "湖州市" is not read as 湖 + 州; a one-character name is accepted only at the
     start for counties and cities ("沛县"), where nothing else can be meant.
     """
-    for end in range(pos + 1, min(len(name), pos + 16) + 1):
-        seg = name[pos:end]
-        kind = next((k for k in _PLACE_SUFFIXES if seg.endswith(k)), None)
-        if kind is None:
-            continue
-        core = seg[: -len(kind)]
+    for m in _SUFFIX_RX.finditer(name, pos + 1, min(len(name), pos + 16)):
+        kind = m.group(0)
+        core = name[pos:m.start()]
         if len(core) >= 2 or (len(core) == 1 and pos == 0 and kind in ("县", "市", "区", "省")):
             if kind.startswith("自治"):
                 core = _strip_ethnic(core)
-            return Place(seg, core, kind)
+            return Place(name[pos:m.end()], core, kind)
     return None
 
 
-def split_places(name: str) -> tuple[list[Place], str]:
+@lru_cache(maxsize=65536)
+def split_places(name: str) -> tuple[tuple[Place, ...], str]:
     """Cut a name into its leading places and the body that follows ("统计局", "人民政府", "")."""
     places: list[Place] = []
     pos = 0
@@ -94,7 +96,7 @@ def split_places(name: str) -> tuple[list[Place], str]:
             break
         places.append(place)
         pos += len(place.text)
-    return places, name[pos:]
+    return tuple(places), name[pos:]
 
 
 def _shorten_kind(kind: str) -> tuple[str, ...]:
@@ -149,6 +151,7 @@ def short_forms(name: str) -> tuple[set[str], set[str]]:
     return {s for s in strong if len(s) >= 2}, {w for w in weak if len(w) >= 2} - strong
 
 
+@lru_cache(maxsize=65536)
 def _pinyin(text: str) -> str:
     return "".join(lazy_pinyin(text)).lower()
 
@@ -188,39 +191,46 @@ class Resolution:
 
 
 class AgencyIndex:
-    """Lookup tables over the known agencies; build once per set of agencies and reuse."""
+    """Lookup tables over the known agencies; built once, then grown with ``add`` as agencies appear."""
 
-    def __init__(self, agencies: Iterable[KnownAgency]):
-        self.agencies: list[KnownAgency] = list(agencies)
-        self.by_id = {a.id: a for a in self.agencies}
-        self.strong: dict[str, list[KnownAgency]] = defaultdict(list)
-        self.weak: dict[str, list[KnownAgency]] = defaultdict(list)
-        self.latin: dict[str, list[KnownAgency]] = defaultdict(list)
+    def __init__(self, agencies: Iterable[KnownAgency] = ()):
+        self.by_id: dict[int, KnownAgency] = {}
+        # key -> {agency id: agency}: a dict keeps insertion order and makes adding O(1).
+        self._strong: dict[str, dict[int, KnownAgency]] = defaultdict(dict)
+        self._weak: dict[str, dict[int, KnownAgency]] = defaultdict(dict)
+        self._latin: dict[str, dict[int, KnownAgency]] = defaultdict(dict)
         # Places that contain agencies without being one ("南平" holds 南平市教育局 and 南平市财政局).
-        self.places: dict[str, list[KnownAgency]] = defaultdict(list)
-        for a in self.agencies:
-            places, body = split_places(a.name)
-            inner = places if body not in _GOVERNMENT_BODIES else places[:-1]
-            for p in inner:
-                for key in (p.text, p.core):
-                    if len(key) >= 2:
-                        self._add(self.places, key, a)
-            strong, weak = short_forms(a.name)
-            strong |= {x for x in a.aliases if len(x) >= 2}
-            for s in strong:
-                self._add(self.strong, s, a)
-            for w in weak:
-                self._add(self.weak, w, a)
-            for s in self._latin_forms(a):
-                self._add(self.latin, s, a)
-        self.max_len = max((len(k) for k in self.strong), default=0)
-        self._strong_keys = list(self.strong)
-        self._latin_keys = list(self.latin)
+        self._places: dict[str, dict[int, KnownAgency]] = defaultdict(dict)
+        self.max_len = 0
+        for a in agencies:
+            self.add(a)
 
-    @staticmethod
-    def _add(table: dict[str, list[KnownAgency]], key: str, a: KnownAgency) -> None:
-        if a not in table[key]:
-            table[key].append(a)
+    def add(self, a: KnownAgency) -> None:
+        """Index an agency (again, with more aliases, when it is already known)."""
+        self.by_id[a.id] = a
+        places, body = split_places(a.name)
+        inner = places if body not in _GOVERNMENT_BODIES else places[:-1]
+        for p in inner:
+            for key in (p.text, p.core):
+                if len(key) >= 2:
+                    self._places[key][a.id] = a
+        strong, weak = short_forms(a.name)
+        strong |= {x for x in a.aliases if len(x) >= 2}
+        for key in strong:
+            self._strong[key][a.id] = a
+            self.max_len = max(self.max_len, len(key))
+        for key in weak:
+            self._weak[key][a.id] = a
+        for key in self._latin_forms(a):
+            self._latin[key][a.id] = a
+
+    @property
+    def agencies(self) -> list[KnownAgency]:
+        return list(self.by_id.values())
+
+    def in_place(self, place: str) -> list[KnownAgency]:
+        """Agencies inside a place that is not itself an agency ("南平" → 南平市教育局, 南平市财政局)."""
+        return list(self._places[place].values()) if place in self._places else []
 
     @staticmethod
     def _latin_forms(a: KnownAgency) -> set[str]:
@@ -239,8 +249,9 @@ class AgencyIndex:
                 out |= {core + "government", core + "citygovernment", core + "municipalgovernment",
                         core + "peoplesgovernment"}
         else:
-            out.add(_pinyin(last.core + body))
-            out.add(_pinyin(last.text + body))
+            # Pinyin per part (each cached: places and department names repeat across agencies).
+            out.add(_pinyin(last.core) + _pinyin(body))
+            out.add(_pinyin(last.core) + _pinyin(last.kind) + _pinyin(body))
         return out
 
     # ---- matching ---------------------------------------------------------------------------
@@ -253,7 +264,7 @@ class AgencyIndex:
         candidates: list[tuple[int, int]] = []
         for i in range(n):
             for j in range(min(n, i + self.max_len), i + 1, -1):
-                if text[i:j] in self.strong:
+                if text[i:j] in self._strong:
                     candidates.append((i, j))
                     break
         for i, j in sorted(candidates, key=lambda s: -(s[1] - s[0])):
@@ -261,15 +272,15 @@ class AgencyIndex:
                 continue
             for k in range(i, j):
                 taken[k] = True
-            found.append(Match(list(self.strong[text[i:j]]), text[i:j], (i, j), "exact"))
+            found.append(Match(list(self._strong[text[i:j]].values()), text[i:j], (i, j), "exact"))
         return sorted(found, key=lambda m: m.span)
 
     def find_weak(self, text: str) -> list[Match]:
         found: list[Match] = []
-        for key, agencies in self.weak.items():
+        for key, agencies in self._weak.items():
             i = text.find(key)
             if i >= 0:
-                found.append(Match(list(agencies), key, (i, i + len(key)), "weak"))
+                found.append(Match(list(agencies.values()), key, (i, i + len(key)), "weak"))
         found.sort(key=lambda m: -len(m.mention))
         out: list[Match] = []
         for m in found:
@@ -288,26 +299,27 @@ class AgencyIndex:
                 key = "".join(normalise_latin(w) for w in words[i:i + size])
                 if len(key) < 4:
                     continue
-                if key in self.latin:
-                    out.append(Match(list(self.latin[key]), " ".join(words[i:i + size]), (i, i + size), "pinyin"))
+                if key in self._latin:
+                    out.append(Match(list(self._latin[key].values()), " ".join(words[i:i + size]), (i, i + size),
+                                     "pinyin"))
                     used |= set(range(i, i + size))
         return out, used
 
     def fuzzy_latin(self, word: str, limit: int = 3) -> list[tuple[KnownAgency, float]]:
         key = normalise_latin(word)
-        if len(key) < 5 or not self._latin_keys:
+        if len(key) < 5 or not self._latin:
             return []
-        hits = process.extract(key, self._latin_keys, scorer=fuzz.ratio, limit=limit, score_cutoff=80)
-        return self._agencies_of(self.latin, hits)
+        hits = process.extract(key, list(self._latin), scorer=fuzz.ratio, limit=limit, score_cutoff=80)
+        return self._agencies_of(self._latin, hits)
 
     def fuzzy(self, mention: str, limit: int = 3, cutoff: float = 60) -> list[tuple[KnownAgency, float]]:
         """Closest agencies to a Chinese mention, scored on the distinctive part."""
-        if not self._strong_keys:
+        if not self._strong:
             return []
-        mention_places, mention_body = split_places(mention)
-        hits = process.extract(mention, self._strong_keys, scorer=fuzz.ratio, limit=limit * 4,
+        mention_places, _body = split_places(mention)
+        hits = process.extract(mention, list(self._strong), scorer=fuzz.ratio, limit=limit * 4,
                                score_cutoff=cutoff)
-        scored = self._agencies_of(self.strong, hits)
+        scored = self._agencies_of(self._strong, hits)
         if mention_places:
             # Compare the place's own name too: "乌阳街道" vs "乌杨街道" shares the suffix, not the name.
             core = mention_places[-1].core
@@ -320,10 +332,10 @@ class AgencyIndex:
         return scored[:limit]
 
     @staticmethod
-    def _agencies_of(table: dict[str, list[KnownAgency]], hits) -> list[tuple[KnownAgency, float]]:
+    def _agencies_of(table: dict[str, dict[int, KnownAgency]], hits) -> list[tuple[KnownAgency, float]]:
         best: dict[int, tuple[KnownAgency, float]] = {}
         for key, score, _ in hits:
-            for a in table[key]:
+            for a in table[key].values():
                 if a.id not in best or best[a.id][1] < score:
                     best[a.id] = (a, float(score))
         return sorted(best.values(), key=lambda t: (-t[1], t[0].name))

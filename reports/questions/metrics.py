@@ -252,12 +252,11 @@ OUTCOME_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "pending": (("尚未审结", "未审结", "未结"), ("pending", "undecided", "not yet decided")),
 }
 
-# The figures a "情况 / breakdown" question lists for a table.
+# The figures a "情况 / breakdown" question without a metric lists, per table.
 OVERVIEW: dict[str, tuple[str, ...]] = {
     "requests": ("new", "carried_over", "granted", "partial", "denied", "unavailable", "not_processed", "other",
                  "total", "carried_forward"),
-    "appeals": ("review", "suit_direct", "suit_after_review"),
-    "disclosure": ("regulations", "normative_docs", "licensing", "penalties", "enforcement", "fees"),
+    "appeals": ("review", "suits"),
 }
 
 
@@ -270,12 +269,6 @@ def applicant_label(column: str, lang: str) -> str:
 
 def outcome_label(column: str, lang: str) -> str:
     c = APPEALS.column(column)
-    return c.label if lang == "zh" else c.en
-
-
-def column_label(metric: Metric, template: str, column: str, lang: str) -> str:
-    spec = TEMPLATES[template].table(metric.table)
-    c = spec.column(column)
     return c.label if lang == "zh" else c.en
 
 

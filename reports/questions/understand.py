@@ -115,7 +115,7 @@ def _small_int(token: str) -> int | None:
     return None
 
 
-def _find_phrases(text: str, lang: str, masked: list[bool]) -> list[tuple[Phrase, tuple[int, int]]]:
+def _find_phrases(text: str, masked: list[bool]) -> list[tuple[Phrase, tuple[int, int]]]:
     """Metric / applicant / outcome phrases, longest first, never overlapping each other or masked spans."""
     low = text.lower()
     out: list[tuple[Phrase, tuple[int, int]]] = []
@@ -155,8 +155,7 @@ def _words(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-z][A-Za-z'’\-]*", text)]
 
 
-def _resolve_agencies(text: str, lang: str, index: AgencyIndex, masked: list[bool],
-                      query: Query) -> list[tuple[int, int]]:
+def _resolve_agencies(text: str, index: AgencyIndex, masked: list[bool], query: Query) -> list[tuple[int, int]]:
     """Fill ``query.agencies`` / ``ambiguous`` / ``unresolved``; return the spans of text that named agencies."""
     spans: list[tuple[int, int]] = []
     matches: list[Match] = []
@@ -171,7 +170,8 @@ def _resolve_agencies(text: str, lang: str, index: AgencyIndex, masked: list[boo
 
     # Latin names: pinyin ("Wuyang", "Huai'an"), whole words only.
     words = _words(text)
-    lower = [w.lower().replace("’", "'") for w, _, _ in words]
+    # "Huai'an's" is Huai'an: drop the possessive before reading pinyin.
+    lower = [re.sub(r"'s$", "", w.lower().replace("’", "'")) for w, _, _ in words]
     latin, used = index.find_latin(lower)
     for m in latin:
         i, j = m.span
@@ -246,15 +246,15 @@ def understand(question: str, *, agencies: AgencyIndex | Sequence[KnownAgency], 
     pre_spans = list(ys.spans) + ([top.span()] if top else [])
     masked = _mask(len(text), pre_spans)
 
-    agency_spans = _resolve_agencies(text, q.lang, index, masked, q)
+    agency_spans = _resolve_agencies(text, index, masked, q)
     masked = _mask(len(text), pre_spans + agency_spans)
-    found = _find_phrases(text, q.lang, masked)
+    found = _find_phrases(text, masked)
     masked = _mask(len(text), pre_spans + agency_spans + [s for _, s in found])
 
     place_mentions: list[str] = []
     if is_chinese(text):
         for chunk in _leftover_chunks(text, masked):
-            if chunk in index.places:
+            if index.in_place(chunk):
                 place_mentions.append(chunk)
             elif _names_a_body(chunk):
                 close = index.fuzzy(chunk, limit=3, cutoff=40)
@@ -372,7 +372,7 @@ def understand(question: str, *, agencies: AgencyIndex | Sequence[KnownAgency], 
         else:
             # "南平2023年…": a place with several agencies but none of its own — ask which one.
             q.ambiguous[place] = [AgencyRef(a.id, a.name) for a in
-                                  sorted(index.places[place], key=lambda a: a.name)[:MAX_CANDIDATES]]
+                                  sorted(index.in_place(place), key=lambda a: a.name)[:MAX_CANDIDATES]]
     if q.intent not in ("ranking", "sum", "coverage", "findings"):
         q.level = None
 

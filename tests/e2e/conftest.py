@@ -8,7 +8,12 @@ hand (``initialize``/``start``/``start_polling``) because ``post_init`` only run
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +25,7 @@ from telegram.ext import Application
 
 from bot.app import build_application, on_shutdown, on_startup
 from bot.settings import Settings
+from storage.db import upgrade
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 # Every test runs on the same injected day, so no test depends on today's date.
@@ -42,10 +48,31 @@ class RunningBot:
         return self.app.bot_data["db"]
 
 
+_template: Path | None = None
+
+
+def migrated_template() -> Path:
+    """A SQLite database migrated once per test session; each test starts from a copy (start-up still
+    runs the migrations, which then have nothing to do)."""
+    global _template
+    if _template is None:
+        folder = Path(tempfile.mkdtemp(prefix="govreport-e2e-"))
+        atexit.register(shutil.rmtree, folder, True)
+        path = folder / "template.db"
+        # Fixtures call this inside the test's event loop: migrate on a loop of its own.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, upgrade(f"sqlite+aiosqlite:///{path}")).result()
+        _template = path
+    return _template
+
+
 def make_settings(fake: FakeBotAPI, tmp_path: Path, **overrides: Any) -> Settings:
+    database = tmp_path / "bot.db"
+    if "database_url" not in overrides and not database.exists():
+        shutil.copyfile(migrated_template(), database)
     values: dict[str, Any] = {
         "bot_token": fake.token,
-        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "database_url": f"sqlite+aiosqlite:///{database}",
         "telegram_api_url": fake.base_url,
         "telegram_file_url": fake.base_file_url,
         "allowed_user_ids": "",

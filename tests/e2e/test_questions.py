@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from handlers import commands
 from services.ingest import ingest
 from tests.conftest import sample_bytes
 from tests.e2e.conftest import ALICE, BOB
@@ -121,3 +122,11 @@ async def test_report_command_without_a_year_shows_last_year(stocked):
     # The injected day is 2025-06-02: "last year" is 2024.
     _, reply = await ask(stocked.fake, BOB, "/report 淮安市人民政府")
     assert "淮安市人民政府 · 2024" in reply.plain_text
+
+
+async def test_agencies_list_is_capped(stocked, monkeypatch):
+    monkeypatch.setattr(commands, "AGENCIES_SHOWN", 2)
+    _, reply = await ask(stocked.fake, BOB, "/agencies")
+    assert reply.plain_text.startswith("Agencies on file (4):")
+    assert reply.plain_text.count(": 20") == 2
+    assert "… 2 more agencies; send /export for all the figures." in reply.plain_text

@@ -121,6 +121,10 @@ def test_huaian_narrative_agrees_figure_by_figure():
     ("全年共受理政府信息公开申请十二件，办结十二件。", True),
     ("政府信息公开申请数量较上年增加3件，办结12件。", True),   # a comparison, not a count
     ("政务服务中心全年受理办件12000件。", True),              # not about disclosure requests
+    ("依申请公开工作规范有序。12345热线全年受理群众诉求1200件。", True),
+    ("认真答复每一件政府信息公开申请，办结12件。", True),        # "每一件" is not a count
+    ("与申请人一起核实政府信息公开申请内容，办结12件。", True),   # "一起" is "together"
+    ("全年共收到政府信息公开申请2起，办结12件。", False),
     ("2020年收到政府信息公开申请7件，2021年收到政府信息公开申请10件。", True),   # another year's figure
     ("去年收到政府信息公开申请7件，今年收到政府信息公开申请10件。", True),
     ("2021年收到政府信息公开申请7件。", False),
@@ -173,3 +177,17 @@ def test_cn_number(s, n):
 def test_normalise_joins_pdf_lines_but_not_numbers():
     assert normalise("答复 3050 件（含上\n年度结转申请 34 件\n  -2-\n另有") == "答复3050件（含上年度结转申请34件另有"
     assert normalise("5 2 7") == "5 2 7"
+
+
+@pytest.mark.parametrize("text,counts", [
+    ("收到申请12件，办结十二件", ["12", "十二"]),
+    ("费用1.5件", []),
+    ("第3件", []),
+    ("行政复议2起，一起研究", ["2"]),
+    ("共120余件", []),
+    ("受理1200件和3宗", ["1200", "3"]),
+])
+def test_counts(text, counts):
+    from reports.checks.narrative import _counts
+
+    assert [c.text for c in _counts(text)] == counts

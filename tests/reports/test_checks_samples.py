@@ -67,4 +67,6 @@ def test_pingtan_2019_procurement_is_ambiguous():
 @pytest.mark.parametrize("name", ["pingtan_2021.txt", "huaian_2024_pdftext.txt"])
 def test_consistent_reports_have_no_findings(name):
     _, fs = findings(name)
-    assert fs == [], [f.message for f in fs]
+    # INFERRED_SPLIT is a note about how glued table-二 digits were read, not a defect of the report.
+    defects = [f for f in fs if f.code != "INFERRED_SPLIT"]
+    assert defects == [], [f.message for f in defects]

@@ -441,6 +441,9 @@ CASES: list[tuple[str, Expect]] = [
     ("平潭2021年公开率", Rate("disclosure_rate", PT, 2021, 35, 69)),
     ("淮安2024年自然人申请占比", Rate("new", HA, 2024, 3001, 3119)),
     ("share of natural persons in Huai'an requests 2024", Rate("new", HA, 2024, 3001, 3119)),
+    ("What share of Huai'an's 2024 requests came from natural persons?", Rate("new", HA, 2024, 3001, 3119)),
+    ("Did Huai'an have any lawsuits in 2024?", Num("suits", HA, 2024, 46)),
+    ("How many applications were partially granted by Pingtan in 2021?", Num("partial", PT, 2021, 5)),
     ("益阳2023年公开率", Rate("disclosure_rate", N["yiyang"], 2023,
                            lambda r: cell(r, "yiyang", 2023, "requests", "granted")
                            + cell(r, "yiyang", 2023, "requests", "partial"), req("yiyang", 2023, "total"))),

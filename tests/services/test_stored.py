@@ -36,7 +36,9 @@ async def test_agency_matching_years_and_findings(db):
     nothing = await stored.match_agency(db, "平谭综合试验区")
     assert not nothing.found and "平潭综合实验区" in [a.name for a in nothing.suggestions]
     pingtan = (await stored.match_agency(db, "平潭综合实验区")).found[0]
-    codes = {f.code for r in await stored.findings(db, pingtan.id) for f in r.findings}
-    assert "AMBIGUOUS_CELL" in codes and "MISSING_TOTAL" not in codes
-    everywhere = {f.code for r in await stored.findings(db) for f in r.findings}
-    assert {"AMBIGUOUS_CELL", "MISSING_TOTAL"} <= everywhere
+    flagged, total = await stored.findings(db, pingtan.id)
+    assert total == 1 and {f.code for f in flagged[0].findings} >= {"AMBIGUOUS_CELL"}
+    flagged, total = await stored.findings(db)
+    assert total == 2 and {"AMBIGUOUS_CELL", "MISSING_TOTAL"} <= {f.code for r in flagged for f in r.findings}
+    worst, total = await stored.findings(db, limit=1)
+    assert total == 2 and [r.agency for r in worst] == ["上海市人民政府"]   # errors first

@@ -149,7 +149,7 @@ async def test_merge_moves_reports_and_aliases_and_redoes_history(db):
     x19 = await store(db, make_report("甲县统计局", 2019, carried_forward=2), clock)
     x20 = await store(db, make_report("甲县统计局", 2020, carried_over=2, new=1), clock)
     y20 = await store(db, make_report("甲县统计局（原）", 2020, carried_over=9, new=3), clock)   # later
-    y21 = await store(db, make_report("甲县统计局（原）", 2021, carried_over=0), clock)
+    await store(db, make_report("甲县统计局（原）", 2021, carried_over=0), clock)
     assert x19.agency_id != y20.agency_id
     result = await merge(db, "甲县统计局", y20.agency_id)
     assert result.removed == "甲县统计局原" and result.reports_moved == 2

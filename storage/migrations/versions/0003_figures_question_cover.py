@@ -1,7 +1,8 @@
-"""A covering index for the questions engine's aggregates over ``figures``.
+"""Indexes for the questions engine: a covering index for aggregates over ``figures``, and reports by year.
 
 Sums and rankings read (row, column, year, current) → (report, agency, value) for every report of a
-year; with all of them in one index they are answered from the index alone.
+year; with all of them in one index they are answered from the index alone. Counting a year's
+reports (to say how many were left out) reads ``reports`` by year.
 
 Revision ID: 0003
 Revises: 0002
@@ -22,7 +23,9 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_index("ix_figures_question_cover", "figures",
                     ["row_id", "column_id", "year", "is_current", "report_id", "agency_id", "value"])
+    op.create_index("ix_reports_year_current", "reports", ["year", "is_current", "agency_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_reports_year_current", table_name="reports")
     op.drop_index("ix_figures_question_cover", table_name="figures")
