@@ -24,6 +24,7 @@ from handlers.report_view import send_report
 from services import export, stored
 
 log = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
 
 PATTERN = r"^(lang|all|exp|del|delok|delno|ans|rep):"
 # What an action returns when it cannot act: the key of the toast to show (None = done).
@@ -58,7 +59,7 @@ def _int(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-async def _lang(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: str, lang: Lang) -> str | None:
+async def _lang(update: Update, context: Context, argument: str, lang: Lang) -> str | None:
     if argument not in ("zh", "en"):
         return STALE
     context.user_data[USER_LANG] = argument
@@ -66,7 +67,7 @@ async def _lang(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: st
     return None
 
 
-async def _all_findings(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: str, lang: Lang) -> str | None:
+async def _all_findings(update: Update, context: Context, argument: str, lang: Lang) -> str | None:
     report_id = _int(argument)
     view = await stored.load(db_of(context), report_id) if report_id else None
     if view is None:
@@ -77,7 +78,7 @@ async def _all_findings(update: Update, context: ContextTypes.DEFAULT_TYPE, argu
     return None
 
 
-async def _export(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: str, lang: Lang) -> str | None:
+async def _export(update: Update, context: Context, argument: str, lang: Lang) -> str | None:
     report_arg, _, fmt = argument.partition(":")
     report_id = _int(report_arg)
     if report_id is None:
@@ -102,7 +103,7 @@ async def _export(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: 
     return None
 
 
-async def _delete(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: str, lang: Lang) -> str | None:
+async def _delete(update: Update, context: Context, argument: str, lang: Lang) -> str | None:
     query = update.callback_query
     if not is_admin(update, context):
         return ADMIN_ONLY
@@ -119,7 +120,7 @@ async def _delete(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: 
     return None
 
 
-async def _delete_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: str, lang: Lang) -> str | None:
+async def _delete_confirmed(update: Update, context: Context, argument: str, lang: Lang) -> str | None:
     query = update.callback_query
     if not is_admin(update, context):
         return ADMIN_ONLY
@@ -132,17 +133,17 @@ async def _delete_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     return None
 
 
-async def _delete_cancelled(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: str, lang: Lang) -> str | None:
+async def _delete_cancelled(update: Update, context: Context, argument: str, lang: Lang) -> str | None:
     await update.callback_query.message.delete()
     return None
 
 
-async def _choice(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: str, lang: Lang) -> str | None:
+async def _choice(update: Update, context: Context, argument: str, lang: Lang) -> str | None:
     found = await questions.on_choice(update, context, f"{questions.CHOICE_PREFIX}{argument}")
     return None if found else STALE
 
 
-async def _report(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: str, lang: Lang) -> str | None:
+async def _report(update: Update, context: Context, argument: str, lang: Lang) -> str | None:
     agency_arg, _, year_arg = argument.partition(":")
     agency_id, year = _int(agency_arg), _int(year_arg)
     if agency_id is None or year is None:
@@ -154,7 +155,7 @@ async def _report(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: 
     return None
 
 
-Action = Callable[[Update, ContextTypes.DEFAULT_TYPE, str, Lang], Awaitable[str | None]]
+Action = Callable[[Update, Context, str, Lang], Awaitable[str | None]]
 ACTIONS: dict[str, Action] = {
     "lang": _lang, "all": _all_findings, "exp": _export, "del": _delete, "delok": _delete_confirmed,
     "delno": _delete_cancelled, "ans": _choice, "rep": _report,

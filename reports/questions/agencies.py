@@ -190,6 +190,15 @@ class Resolution:
         return out
 
 
+def _distinct_key(name: str) -> str:
+    """What tells a body apart: its own place name ("乌杨"), or place + department ("淮安统计局")."""
+    places, body = split_places(name)
+    if not places:
+        return name
+    core = places[-1].core
+    return core if body in _GOVERNMENT_BODIES else core + body
+
+
 class AgencyIndex:
     """Lookup tables over the known agencies; built once, then grown with ``add`` as agencies appear."""
 
@@ -201,6 +210,9 @@ class AgencyIndex:
         self._latin: dict[str, dict[int, KnownAgency]] = defaultdict(dict)
         # Places that contain agencies without being one ("南平" holds 南平市教育局 and 南平市财政局).
         self._places: dict[str, dict[int, KnownAgency]] = defaultdict(dict)
+        # The distinctive part of each name (see ``_distinct_key``), for typo suggestions.
+        self._distinct: dict[str, dict[int, KnownAgency]] = defaultdict(dict)
+        self._distinct_keys: list[str] = []
         self.max_len = 0
         for a in agencies:
             self.add(a)
@@ -223,6 +235,10 @@ class AgencyIndex:
             self._weak[key][a.id] = a
         for key in self._latin_forms(a):
             self._latin[key][a.id] = a
+        key = _distinct_key(a.name)
+        if key not in self._distinct:
+            self._distinct_keys.append(key)
+        self._distinct[key][a.id] = a
 
     @property
     def agencies(self) -> list[KnownAgency]:
@@ -312,24 +328,28 @@ class AgencyIndex:
         hits = process.extract(key, list(self._latin), scorer=fuzz.ratio, limit=limit, score_cutoff=80)
         return self._agencies_of(self._latin, hits)
 
-    def fuzzy(self, mention: str, limit: int = 3, cutoff: float = 60) -> list[tuple[KnownAgency, float]]:
-        """Closest agencies to a Chinese mention, scored on the distinctive part."""
-        if not self._strong:
+    def fuzzy(self, mention: str, limit: int = 3, cutoff: float = 40) -> list[tuple[KnownAgency, float]]:
+        """Closest agencies to a Chinese mention, scored on the distinctive part only.
+
+        "乌阳街道" is compared as "乌阳" with the places' own names ("乌杨"), never with the shared
+        "街道办事处"; a department as place + body ("南平教育居" with "南平教育局").
+        """
+        if not self._distinct:
             return []
-        mention_places, _body = split_places(mention)
-        hits = process.extract(mention, list(self._strong), scorer=fuzz.ratio, limit=limit * 4,
-                               score_cutoff=cutoff)
-        scored = self._agencies_of(self._strong, hits)
-        if mention_places:
-            # Compare the place's own name too: "乌阳街道" vs "乌杨街道" shares the suffix, not the name.
-            core = mention_places[-1].core
-            rescored = []
-            for a, s in scored:
-                places, _ = split_places(a.name)
-                own = places[-1].core if places else a.name
-                rescored.append((a, min(s, fuzz.ratio(core, own))))
-            scored = sorted(rescored, key=lambda t: (-t[1], t[0].name))
-        return scored[:limit]
+        key = _distinct_key(mention)
+        hits = process.extract(key, self._distinct_keys, scorer=fuzz.ratio, limit=limit * 8, score_cutoff=cutoff)
+        kind = next(iter(split_places(mention)[0][-1:]), None)
+        scored: dict[int, tuple[KnownAgency, float]] = {}
+        for k, score, _ in hits:
+            for a in self._distinct[k].values():
+                own = split_places(a.name)[0][-1:]
+                # Same kind of body (街道 / 镇 / 县 …) breaks ties between equally close names.
+                bonus = 1.0 if kind and own and own[0].kind[:1] == kind.kind[:1] else 0.0
+                if a.id not in scored or scored[a.id][1] < score + bonus:
+                    scored[a.id] = (a, score + bonus)
+        # Two-character names one character apart score 50: only worth suggesting for the same kind of body.
+        ranked = sorted((t for t in scored.values() if t[1] >= 60 or t[1] > 50), key=lambda t: (-t[1], t[0].name))
+        return [(a, min(100.0, score)) for a, score in ranked[:limit]]
 
     @staticmethod
     def _agencies_of(table: dict[str, dict[int, KnownAgency]], hits) -> list[tuple[KnownAgency, float]]:

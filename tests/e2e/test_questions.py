@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from handlers import commands
+from services import questions
 from services.ingest import ingest
 from tests.conftest import sample_bytes
 from tests.e2e.conftest import ALICE, BOB
@@ -114,8 +115,8 @@ async def test_429_during_a_reply_is_retried_and_delivered_once(stocked):
 async def test_report_and_issues_commands_explain_what_they_need(stocked):
     _, reply = await ask(stocked.fake, ALICE, "/report")
     assert reply.plain_text.startswith("用法：/report 机构 年份")
-    _, reply = await ask(stocked.fake, ALICE, "/issues 平谭综合试验区")
-    assert "没有找到机构“平谭综合试验区”" in reply.plain_text and "平潭综合实验区" in reply.plain_text
+    _, reply = await ask(stocked.fake, ALICE, "/issues 平谭综合实验区")
+    assert "没有找到机构“平谭综合实验区”" in reply.plain_text and "平潭综合实验区" in reply.plain_text
 
 
 async def test_report_command_without_a_year_shows_last_year(stocked):
@@ -130,3 +131,18 @@ async def test_agencies_list_is_capped(stocked, monkeypatch):
     assert reply.plain_text.startswith("Agencies on file (4):")
     assert reply.plain_text.count(": 20") == 2
     assert "… 2 more agencies; send /export for all the figures." in reply.plain_text
+
+
+async def test_a_long_answer_is_split_below_the_limit_and_escaped(bot, monkeypatch):
+    text = "\n".join(f"第{i}行：a<b & c>d，数据来源《报告》" for i in range(600))      # ≈ 15,000 characters
+
+    async def long_answer(db, question, *, today, lang=None):
+        return questions.Answer(text=text, lang="zh", query=None)
+
+    monkeypatch.setattr(questions, "answer", long_answer)
+    mark = bot.fake.mark()
+    await bot.fake.send_text(ALICE, "给我一个很长的回答")
+    await bot.fake.wait_for(lambda calls: any("第599行" in c.plain_text for c in calls[mark:] if c.ok))
+    sent = bot.fake.sent(ALICE, after=mark, methods=["sendMessage"], ok=None)
+    assert len(sent) >= 4 and all(c.ok for c in sent)            # the fake refuses > 4096 and bad HTML
+    assert "\n".join(c.plain_text for c in sent) == text

@@ -33,7 +33,7 @@ async def test_agency_matching_years_and_findings(db):
     assert years["平潭综合实验区"] == [2019, 2021]
     assert [a.name for a in (await stored.match_agency(db, "平潭")).found] == ["平潭综合实验区"]
     assert [a.name for a in (await stored.match_agency(db, "Pingtan")).found] == ["平潭综合实验区"]
-    nothing = await stored.match_agency(db, "平谭综合试验区")
+    nothing = await stored.match_agency(db, "平谭综合实验区")
     assert not nothing.found and "平潭综合实验区" in [a.name for a in nothing.suggestions]
     pingtan = (await stored.match_agency(db, "平潭综合实验区")).found[0]
     flagged, total = await stored.findings(db, pingtan.id)
