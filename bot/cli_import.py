@@ -169,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
 
     async def work(db: Database) -> list[IngestResult]:
         return await import_files(db, files, limits=limits, town_deadline=town_deadline(settings),
-                                  jobs=max(1, args.jobs), progress=not args.no_progress)
+                                  jobs=max(1, min(args.jobs, len(files))), progress=not args.no_progress)
 
     try:
         results = asyncio.run(with_database(work, settings))

@@ -40,9 +40,30 @@ class StorageUnavailable(Exception):
         super().__init__(f"{self.message_en} ({detail})" if detail else self.message_en)
 
 
+# SQLSTATE classes meaning "the server or the connection went away": 08 connection exception,
+# 57P operator intervention (admin/crash shutdown, "the database system is starting up").
+_UNAVAILABLE_STATES = ("08", "57P")
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    """The SQLSTATE of a driver error, looking through SQLAlchemy's wrapper and the cause chain."""
+    seen: BaseException | None = error
+    for _ in range(4):
+        if seen is None:
+            return None
+        state = getattr(seen, "sqlstate", None)
+        if isinstance(state, str):
+            return state
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return None
+
+
 def _is_unavailable(error: BaseException) -> bool:
     if isinstance(error, StorageUnavailable):
         return False
+    state = _sqlstate(error)
+    if state is not None and state.startswith(_UNAVAILABLE_STATES):
+        return True
     if isinstance(error, exc.DBAPIError):
         if error.connection_invalidated:
             return True

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Float, and_, case, cast, func, literal, null, or_, select
+from sqlalchemy import Float, and_, case, cast, func, literal, null, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Agency, AgencyAlias, Figure, FindingRow, ReportRow
@@ -52,7 +52,7 @@ class FindingInfo:
 def _scope(stmt, *, years: Sequence[int] | None = None, agency_ids: Sequence[int] | None = None,
            level: str | None = None, region: str | None = None):
     """Filter a statement already joined to ``reports`` and ``agencies`` to current reports in scope."""
-    stmt = stmt.where(ReportRow.is_current.is_(True), ReportRow.agency_id.is_not(None))
+    stmt = stmt.where(ReportRow.is_current == true(), ReportRow.agency_id.is_not(None))
     if years:
         stmt = stmt.where(ReportRow.year.in_(list(years)))
     if agency_ids:
@@ -120,7 +120,7 @@ async def known_agencies(session: AsyncSession, ids: Sequence[int] | None = None
 
 
 async def stored_years(session: AsyncSession) -> list[int]:
-    rows = await session.scalars(select(ReportRow.year).where(ReportRow.is_current.is_(True),
+    rows = await session.scalars(select(ReportRow.year).where(ReportRow.is_current == true(),
                                                               ReportRow.year.is_not(None)).distinct())
     return sorted(rows)
 
@@ -138,7 +138,7 @@ async def count_reports(session: AsyncSession, *, years: Sequence[int] | None = 
                         region: str | None = None, agency_ids: Sequence[int] | None = None,
                         exclude: Sequence[int] = ()) -> dict[int, int]:
     """Current reports per year in scope (``exclude``: report ids left out)."""
-    stmt = select(ReportRow.year, func.count(ReportRow.id))
+    stmt = select(ReportRow.year, func.count())     # count(*): answered from the (year, current) index alone
     if level or region:
         stmt = stmt.join(Agency, Agency.id == ReportRow.agency_id)
     stmt = _scope(stmt, years=years, level=level, region=region, agency_ids=agency_ids)
@@ -195,7 +195,7 @@ def _values(c: Component, scope: Scope):
     shapes = {(tuple(rows), col) for _, rows, col in cells}
     stmt = (select(Figure.report_id.label("rid"), Figure.year.label("year"), Figure.agency_id.label("aid"),
                    func.sum(Figure.value).label("v"))
-            .where(Figure.year.in_(list(scope.years)), Figure.is_current.is_(True), Figure.agency_id.is_not(None)))
+            .where(Figure.year.in_(list(scope.years)), Figure.is_current == true(), Figure.agency_id.is_not(None)))
     group = [Figure.report_id, Figure.year, Figure.agency_id]
     single = len(shapes) == 1 and len(next(iter(shapes))[0]) == 1
     if single:
@@ -203,7 +203,7 @@ def _values(c: Component, scope: Scope):
         (row,), col = next(iter(shapes))
         stmt = (select(Figure.report_id.label("rid"), Figure.year.label("year"), Figure.agency_id.label("aid"),
                        Figure.value.label("v"))
-                .where(Figure.year.in_(list(scope.years)), Figure.is_current.is_(True), Figure.agency_id.is_not(None),
+                .where(Figure.year.in_(list(scope.years)), Figure.is_current == true(), Figure.agency_id.is_not(None),
                        Figure.row_id == row, Figure.column_id == col))
         having = None
     elif len(shapes) == 1:
@@ -261,7 +261,7 @@ def _one_pass(parts: list[tuple[tuple[str, ...], str]], denominator: tuple[tuple
     else:
         cols.append(cast(null(), Float).label("den"))
     stmt = (select(*cols)
-            .where(Figure.year.in_(list(scope.years)), Figure.is_current.is_(True), Figure.agency_id.is_not(None),
+            .where(Figure.year.in_(list(scope.years)), Figure.is_current == true(), Figure.agency_id.is_not(None),
                    Figure.row_id.in_(sorted({r for rows, _ in everything for r in rows})),
                    Figure.column_id.in_(sorted({col for _, col in everything})), cond(everything)))
     stmt = _figure_scope(stmt, scope)
@@ -296,7 +296,7 @@ async def _cell_totals(session: AsyncSession, shapes: list[tuple[tuple[str, ...]
     """(year, row, column) → (cells stored, their sum), straight off the covering index (no per-report grouping)."""
     cond = or_(*[and_(Figure.row_id.in_(list(rows)), Figure.column_id == col) for rows, col in shapes])
     stmt = (select(Figure.year, Figure.row_id, Figure.column_id, func.count(), func.sum(Figure.value))
-            .where(Figure.year.in_(list(scope.years)), Figure.is_current.is_(True), Figure.agency_id.is_not(None),
+            .where(Figure.year.in_(list(scope.years)), Figure.is_current == true(), Figure.agency_id.is_not(None),
                    Figure.row_id.in_(sorted({r for rows, _ in shapes for r in rows})),
                    Figure.column_id.in_(sorted({c for _, c in shapes})), cond)
             .group_by(Figure.year, Figure.row_id, Figure.column_id))
@@ -395,21 +395,24 @@ async def missing_reports(session: AsyncSession, *, year: int, level: str | None
     """Known agencies (any current report stored) with no current report for ``year``, each with its latest
     year, and how many agencies are known in scope.
 
-    Passes over the reports index, which is ordered by agency (no sort); names are joined for the
-    missing ones only.
+    One pass over the reports index, which is ordered by agency (no sort), shared by the count and
+    the list; names are joined for the missing agencies only.
     """
     filed = func.sum(case((ReportRow.year == year, 1), else_=0))
-    per_agency = (select(ReportRow.agency_id.label("aid"), func.max(ReportRow.year).label("latest"))
-                  .where(ReportRow.is_current.is_(True), ReportRow.agency_id.is_not(None)))
+    per_agency = (select(ReportRow.agency_id.label("aid"), func.max(ReportRow.year).label("latest"),
+                         filed.label("filed"))
+                  .where(ReportRow.is_current == true(), ReportRow.agency_id.is_not(None)))
     if level or region:
         per_agency = _agency_filter(per_agency.join(Agency, Agency.id == ReportRow.agency_id), level, region)
-    per_agency = per_agency.group_by(ReportRow.agency_id)
-    known = await session.scalar(select(func.count()).select_from(per_agency.subquery()))
-    missing = per_agency.having(filed == 0).subquery("missing")
-    stmt = (select(Agency.id, Agency.name, Agency.level, Agency.region, missing.c.latest)
-            .join(missing, missing.c.aid == Agency.id).order_by(Agency.name))
+    g = per_agency.group_by(ReportRow.agency_id).cte("g")
+    known = select(func.count()).select_from(g).scalar_subquery()
+    stmt = (select(Agency.id, Agency.name, Agency.level, Agency.region, g.c.latest, known)
+            .join(g, g.c.aid == Agency.id).where(g.c.filed == 0).order_by(Agency.name))
     rows = (await session.execute(stmt)).all()
-    return [(AgencyRecord(r[0], r[1], r[2] or "unknown", r[3], ()), r[4]) for r in rows], int(known or 0)
+    if rows:
+        return [(AgencyRecord(r[0], r[1], r[2] or "unknown", r[3], ()), r[4]) for r in rows], int(rows[0][5])
+    # Everyone filed: the count still has to be read.
+    return [], int(await session.scalar(select(func.count()).select_from(g)) or 0)
 
 
 async def findings(session: AsyncSession, *, codes: Sequence[str] = (), severities: Sequence[str] = ("error",),
@@ -465,7 +468,7 @@ async def blank_totals(session: AsyncSession, *, report_ids: Sequence[int] | Non
     """
     stmt = (select(FindingRow.report_id, FindingRow.table_id, FindingRow.row_id, FindingRow.column_id, FindingRow.data)
             .join(ReportRow, ReportRow.id == FindingRow.report_id)
-            .where(FindingRow.code == "MISSING_TOTAL", ReportRow.is_current.is_(True)))
+            .where(FindingRow.code == "MISSING_TOTAL", ReportRow.is_current == true()))
     if report_ids is not None:
         stmt = stmt.where(FindingRow.report_id.in_(list(report_ids)))
     if years:

@@ -340,21 +340,18 @@ class ReportRepository:
         """The current reports of ``years``, reduced to what the carry-over rule reads (table 三 rows
         二 and 四 with their cells' status), taken out of the stored JSON without loading it whole."""
         rows_needed = ("carried_over", "carried_forward")
-        cells = [ReportRow.parsed[("cells", "requests", r)].label(f"cells_{r}") for r in rows_needed]
-        plain = [ReportRow.parsed[("requests", r)].label(f"plain_{r}") for r in rows_needed]
+        # The store always keeps the JSON with its cells (``Report.to_json()``), so the cells carry it all.
+        cells = [ReportRow.parsed[("cells", "requests", r)].label(r) for r in rows_needed]
         result = await self.session.execute(
             select(ReportRow.id, ReportRow.year, ReportRow.template, ReportRow.level, ReportRow.agency_name,
-                   ReportRow.source_file, ReportRow.sha256, ReportRow.source_shape, *cells, *plain)
+                   ReportRow.source_file, ReportRow.sha256, ReportRow.source_shape, *cells)
             .where(ReportRow.agency_id == agency_id, ReportRow.is_current, ReportRow.year.in_(years)))
         out: dict[int, tuple[int, Report]] = {}
         for r in result.mappings():
             doc: dict[str, Any] = {
                 "source": {"file": r["source_file"], "sha256": r["sha256"], "shape": r["source_shape"]},
                 "agency": r["agency_name"], "level": r["level"], "year": r["year"], "template": r["template"],
-                "requests": {k: r[f"plain_{k}"] for k in rows_needed if r[f"plain_{k}"] is not None}}
-            with_cells = {k: r[f"cells_{k}"] for k in rows_needed if r[f"cells_{k}"] is not None}
-            if with_cells:
-                doc["cells"] = {"requests": with_cells}
+                "cells": {"requests": {k: r[k] for k in rows_needed if r[k] is not None}}}
             out[r["year"]] = (r["id"], Report.from_json(doc))
         return out
 
