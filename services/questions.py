@@ -248,6 +248,7 @@ class Figs:
 
     values: dict[Key, float] = field(default_factory=dict)
     blank: dict[Key, float | None] = field(default_factory=dict)
+    inferred: dict[Key, tuple[str, str]] = field(default_factory=dict)   # INFERRED_SPLIT cells: (zh, en) note
 
 
 def _keys(m: Metric, template: str | None, column: str | None) -> list[Key]:
@@ -435,6 +436,8 @@ class _Engine:
             for key in blank:
                 figs[rid].values.pop(key, None)
             figs[rid].blank = blank
+        for rid, inferred in (await sq.inferred_cells(self.s, report_ids=ids)).items():
+            figs[rid].inferred = inferred
         return figs
 
     def _no_report(self, lang: str, agency: AgencyRef, year: int, years_of_agency: list[int]) -> str:
@@ -509,6 +512,11 @@ class _Engine:
             extra = self._detail(lang, rep, figs, m, column)
             if extra:
                 lines.append(extra)
+        notes = {figs.inferred[k] for k in _keys(m, rep.template, column) if k in figs.inferred}
+        for zh, en in sorted(notes):
+            lines.append(_t(lang, f"注意：原文中这些数字粘连在一起，此数是按常理拆分的读法，请核对原文（INFERRED_SPLIT）：{zh}",
+                            f"Caution: these digits are glued together in the source; this is the most plausible "
+                            f"reading, please check the original (INFERRED_SPLIT): {en}"))
         lines.append(_t(lang, "来源：", "Source: ") + src.describe(lang, rep.template))
         return lines
 
@@ -586,10 +594,14 @@ class _Engine:
 
     async def _aggregate_scope(self, q: Query, years: list[int], metrics: list[tuple[Metric, str | None]],
                                agency_ids: list[int] | None = None) -> sq.Scope:
-        """The scope of an aggregate, leaving out reports whose 总计 needed here was printed blank."""
-        blank = await sq.blank_totals(self.s, years=years)
+        """The scope of an aggregate, leaving out reports whose cells needed here are a blank 总计 or a
+        plausible split of glued digits (never summed as if printed)."""
         wanted = {k for m, col in metrics for t in m.templates for k in _keys(m, t, col)}
-        exclude = tuple(rid for rid, cells in blank.items() if wanted & set(cells))
+        flagged = [await sq.blank_totals(self.s, years=years)]
+        if any(k[0] == "disclosure" for k in wanted):      # only table 二 digits are split by plausibility
+            flagged.append(await sq.inferred_cells(self.s, years=years))
+        exclude = tuple(sorted({rid for cells_by_report in flagged for rid, cells in cells_by_report.items()
+                                if wanted & set(cells)}))
         return sq.Scope(tuple(years), tuple(agency_ids or ()), q.level, q.region, exclude)
 
     async def _in_scope(self, q: Query, years: list[int], agency_ids: list[int] | None = None) -> dict[int, int]:

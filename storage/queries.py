@@ -477,3 +477,25 @@ async def blank_totals(session: AsyncSession, *, report_ids: Sequence[int] | Non
     for rid, table, row, column, data in (await session.execute(stmt)).all():
         out.setdefault(rid, {}).update(_blank_cells(table, row, column, data or {}))
     return out
+
+
+async def inferred_cells(session: AsyncSession, *, report_ids: Sequence[int] | None = None,
+                         years: Sequence[int] | None = None) -> dict[int, dict[tuple[str, str, str], tuple[str, str]]]:
+    """Per report, the cells whose glued digits were split by plausibility (INFERRED_SPLIT), with the
+    finding's message (zh, en): a number read that way is shown with that warning, never summed."""
+    stmt = (select(FindingRow.report_id, FindingRow.table_id, FindingRow.row_id, FindingRow.column_id, FindingRow.data,
+                   FindingRow.message, FindingRow.message_en)
+            .join(ReportRow, ReportRow.id == FindingRow.report_id)
+            .where(FindingRow.code == "INFERRED_SPLIT", ReportRow.is_current == true()))
+    if report_ids is not None:
+        stmt = stmt.where(FindingRow.report_id.in_(list(report_ids)))
+    if years:
+        stmt = stmt.where(ReportRow.year.in_(list(years)))
+    out: dict[int, dict[tuple[str, str, str], tuple[str, str]]] = {}
+    for rid, table, row, column, data, message, message_en in (await session.execute(stmt)).all():
+        if not table or not row:
+            continue
+        columns = (data or {}).get("columns") or ([column] if column else [])
+        for c in columns:
+            out.setdefault(rid, {})[(table, row, c)] = (message or "", message_en or message or "")
+    return out

@@ -648,3 +648,12 @@ async def test_store_change_is_seen(store, tmp_path):
     await store_report(db, rep, b"mianyang-2024")
     after = await answer(db, "绵阳市生态环境局2024年收到多少申请", today=TODAY)
     assert after.figures[0].value == rep.requests["new"]["total"].number
+
+
+async def test_a_plausible_split_is_flagged_not_passed_off(store):
+    """Glued table-二 digits read by plausibility (INFERRED_SPLIT) come with the warning and the other readings."""
+    db, _ = store
+    a = await answer(db, "平潭2021年规范性文件制发多少件", today=TODAY)
+    assert "INFERRED_SPLIT" in a.text and "693665" in a.text
+    b = await answer(db, "Pingtan 2021 normative documents", today=TODAY, lang="en")
+    assert "Caution" in b.text and "INFERRED_SPLIT" in b.text
