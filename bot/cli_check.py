@@ -105,7 +105,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             items.append(_error(p.name, e.code, e.message_zh, e.message_en))
             continue
         for report in analysis.reports:
-            if _not_a_report(report):
+            if not report.recognised:
                 status = EXIT_UNREADABLE
                 items.append(_error(report.source.file or p.name, "not_a_report", _T["no_report"]["zh"],
                                     _T["no_report"]["en"]))
@@ -129,10 +129,6 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
                       else _problem_line(item, lang))
     return status
 
-
-def _not_a_report(report: Report) -> bool:
-    """Nothing of an annual report was recognised: no table, no year, no template (as ``services.ingest``)."""
-    return not report.tables_found and report.year is None and report.template is None
 
 
 def _error(name: str, code: str, zh: str, en: str) -> dict[str, Any]:

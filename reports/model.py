@@ -168,6 +168,13 @@ class Report:
         return spec.table(table) if spec else None
 
     @property
+    def recognised(self) -> bool:
+        """Enough of an annual report was found to store it and answer from it: the year it reports on,
+        and one of its tables or a title that names it a report. A page that merely mentions the
+        templates' labels (a manual, a notice) has neither."""
+        return self.year is not None and (bool(self.tables_found) or "报告" in (self.title or ""))
+
+    @property
     def has_errors(self) -> bool:
         return any(f.severity is Severity.ERROR for f in self.findings)
 

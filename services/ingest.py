@@ -25,12 +25,12 @@ from reports.extract import ExtractError, Limits, Skipped, sniff
 from reports.extract.safety import ZipBudget, open_zip, read_member
 from reports.model import Report
 from reports.pipeline import analyse
-from services.store import ReportOutcome, Status, store_report
+from services.store import ReportOutcome, Status, store_report, store_reports
 from storage.db import Database
 from storage.models import utcnow
 
 __all__ = ["IngestResult", "Prepared", "ReportOutcome", "Unreadable", "ingest", "prepare", "prepare_path",
-           "store_prepared", "store_report"]
+           "store_prepared", "store_prepared_many", "store_report", "store_reports"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +55,6 @@ class IngestResult:
     def failed(self) -> bool:
         return any(o.status == "failed" for o in self.outcomes)
 
-
-def _not_a_report(report: Report) -> bool:
-    return not report.tables_found and report.year is None and report.template is None
 
 
 @dataclass(slots=True)
@@ -84,7 +81,7 @@ def prepare(data: bytes, filename: str, *, limits: Limits | None = None, town_de
     whole = hashlib.sha256(data).hexdigest()
     members: dict[str, bytes] | None = None
     for report in analysis.reports:
-        if _not_a_report(report):
+        if not report.recognised:
             out.unreadable.append(Unreadable(
                 report.source.file, "not_a_report", "未识别为政府信息公开工作年度报告（没有找到年度和统计表）",
                 "not recognised as a government information disclosure annual report (no year, no tables)"))
@@ -124,6 +121,16 @@ async def store_prepared(db: Database, prepared: Prepared, *, uploaded_by: int |
     for report, original in prepared.reports:
         result.outcomes.append(await store_report(db, report, original, uploaded_by=uploaded_by, clock=clock))
     return result
+
+
+async def store_prepared_many(db: Database, prepared: list[Prepared], *, uploaded_by: int | None = None,
+                              clock: Callable[[], datetime] = utcnow) -> list[IngestResult]:
+    """Store the reports of many prepared files, in order, in one transaction (``services.store.store_reports``:
+    the outcomes are those of storing them one by one; a failed batch is retried report by report)."""
+    items = [pair for p in prepared for pair in p.reports]
+    outcomes = iter(await store_reports(db, items, uploaded_by=uploaded_by, clock=clock))
+    return [IngestResult(file=p.file, outcomes=[next(outcomes) for _ in p.reports], skipped=list(p.skipped),
+                         unreadable=list(p.unreadable)) for p in prepared]
 
 
 async def ingest(db: Database, data: bytes, filename: str, *, uploaded_by: int | None = None,

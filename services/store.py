@@ -6,7 +6,7 @@ already been extracted, parsed and checked, plus its original bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports import PARSER_VERSION
 from reports.model import Finding, Report
+from storage.bulk import BulkWriter, Item, Stored
 from storage.db import Database, StorageUnavailable
 from storage.models import utcnow
 from storage.repository import AgencyRepository, ReportRepository
@@ -66,14 +67,62 @@ async def store_report(db: Database, report: Report, original: bytes, *, uploade
             async with db.transaction() as session:
                 return await _store(session, report, original, uploaded_by, clock())
         except StorageUnavailable as error:
-            return ReportOutcome("failed", report.source.file, report.source.sha256, error.message_zh,
-                                 error.message_en, agency_printed=report.agency, year=report.year,
-                                 template=report.template, level=report.level)
+            return _failed(report, error.message_zh, error.message_en)
         except exc.IntegrityError:
             # Another writer stored the same bytes or created the same agency meanwhile: look again.
             attempt += 1
             if attempt >= _RETRIES:
                 raise
+
+
+async def store_reports(db: Database, items: Sequence[tuple[Report, bytes]], *, uploaded_by: int | None = None,
+                        clock: Callable[[], datetime] = utcnow) -> list[ReportOutcome]:
+    """Store many analysed reports, in order, with the outcomes ``store_report`` would give one by one.
+
+    They are written in one transaction (``storage.bulk``). If that fails for any reason other
+    than an unavailable database, nothing of it is kept and every report is stored again in its
+    own transaction, so the good ones are kept and the one that fails is reported as ``failed``.
+    """
+    if not items:
+        return []
+    batch = [Item(report, original, clock()) for report, original in items]
+    try:
+        async with db.transaction() as session:
+            stored = await BulkWriter(session, parser_version=PARSER_VERSION, uploaded_by=uploaded_by).store(batch)
+        return [_outcome(item.report, s) for item, s in zip(batch, stored, strict=True)]
+    except StorageUnavailable as error:
+        return [_failed(report, error.message_zh, error.message_en) for report, _ in items]
+    except Exception:  # noqa: BLE001 - the batch is retried report by report, which reports what failed
+        pass
+    out: list[ReportOutcome] = []
+    for item in batch:
+        try:
+            out.append(await store_report(db, item.report, item.original, uploaded_by=uploaded_by,
+                                          clock=lambda item=item: item.received_at))
+        except Exception as error:  # noqa: BLE001 - one bad report must not lose the others
+            out.append(_failed(item.report, f"保存此报告时出错：{type(error).__name__}: {error}",
+                               f"storing this report failed: {type(error).__name__}: {error}"))
+    return out
+
+
+def _failed(report: Report, zh: str, en: str) -> ReportOutcome:
+    return ReportOutcome("failed", report.source.file, report.source.sha256, zh, en, agency_printed=report.agency,
+                         year=report.year, template=report.template, level=report.level)
+
+
+def _outcome(report: Report, s: Stored) -> ReportOutcome:
+    if s.duplicate:
+        zh, en = STATUS_TEXT["duplicate"]
+        return ReportOutcome("duplicate", report.source.file, report.source.sha256, zh, en, report_id=s.report_id,
+                             agency_id=s.agency.id if s.agency else None, agency=s.agency.name if s.agency else None,
+                             agency_printed=s.agency_printed, year=s.year, template=s.template, level=s.level,
+                             findings=s.findings)
+    status: Status = "superseded" if s.superseded else "stored"
+    zh, en = STATUS_TEXT[status]
+    return ReportOutcome(status, report.source.file, report.source.sha256, zh, en, report_id=s.report_id,
+                         agency_id=s.agency.id if s.agency else None, agency=s.agency.name if s.agency else None,
+                         agency_printed=s.agency_printed, year=s.year, template=s.template, level=s.level,
+                         findings=s.findings, superseded=s.superseded)
 
 
 async def _store(session: AsyncSession, report: Report, original: bytes, uploaded_by: int | None,

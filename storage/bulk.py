@@ -267,7 +267,7 @@ class BulkWriter:
         # ---- history and carry-over, worked out in order in memory ---------------------------
         pairs = {(refs[i].id, items[i].report.year) for i in fresh
                  if refs[i] is not None and items[i].report.year is not None}
-        history = await self._history(pairs)
+        history = await self._history(pairs, set(report_ids.values()))
         before = {row.id: (row.is_current, row.superseded_by) for rows in history.values() for row in rows}
         carry_docs, self._stored_current = await self._carry_docs({a for a, _ in pairs})
         carry: dict[int, list[Finding]] = {}       # report id → its carry-over findings, when recomputed
@@ -322,7 +322,8 @@ class BulkWriter:
         return Stored(True, rid, refs[first], original.agency, original.year, original.template, original.level,
                       findings)
 
-    async def _history(self, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], list[_Row]]:
+    async def _history(self, pairs: set[tuple[int, int]], inserted: set[int]) -> dict[tuple[int, int], list[_Row]]:
+        """The stored reports of these (agency, year) pairs, without the ones this batch inserted."""
         history: dict[tuple[int, int], list[_Row]] = {p: [] for p in pairs}
         if not pairs:
             return history
@@ -334,7 +335,7 @@ class BulkWriter:
             .where(ReportRow.agency_id.in_(agency_ids), ReportRow.year.in_(years)))
         for r in result.all():
             key = (r.agency_id, r.year)
-            if key in history:
+            if key in history and r.id not in inserted:
                 history[key].append(_Row(r.id, r.received_at, r.is_current, r.superseded_by))
         return history
 

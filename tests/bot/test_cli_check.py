@@ -132,3 +132,9 @@ def test_module_entry_point(tmp_path):
     doc = json.loads(proc.stdout)
     codes = [f["code"] for f in doc["findings"]]
     assert codes.count("AMBIGUOUS_CELL") == 1 and set(codes) == {"AMBIGUOUS_CELL", "INFERRED_SPLIT"}
+
+
+def test_a_text_that_only_mentions_the_templates_is_not_a_report(tmp_path, capsys):
+    # The samples' README quotes table labels and figures but reports on no year: not a report.
+    assert main(["check", put(tmp_path, "README.md")]) == 1
+    assert "未找到年度报告" in capsys.readouterr().out
