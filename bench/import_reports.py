@@ -156,7 +156,7 @@ async def _import(url: str, files: list[Path], jobs: int) -> dict[str, object]:
     db = Database(url)
     await db.upgrade()
     store_seconds = 0.0
-    real_store = cli_import.store_prepared
+    real_store = cli_import.store_prepared_many
 
     async def timed_store(*args, **kwargs):     # how much of the wall clock is the database's
         nonlocal store_seconds
@@ -166,7 +166,7 @@ async def _import(url: str, files: list[Path], jobs: int) -> dict[str, object]:
         finally:
             store_seconds += time.perf_counter() - t
 
-    cli_import.store_prepared = timed_store
+    cli_import.store_prepared_many = timed_store
     start = time.perf_counter()
     results = await cli_import.import_files(db, files, limits=Limits(), town_deadline=(1, 31), jobs=jobs,
                                             progress=False)

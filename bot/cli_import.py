@@ -23,7 +23,7 @@ from bot.cli_common import town_deadline, unavailable, with_database
 from bot.cli_table import clip_start, render
 from bot.settings import get_settings
 from reports.extract import Limits
-from services.ingest import IngestResult, Prepared, Unreadable, prepare_path, store_prepared
+from services.ingest import IngestResult, Prepared, Unreadable, prepare_path, store_prepared_many
 from storage.db import Database, StorageUnavailable
 
 LABELS = {
@@ -34,6 +34,9 @@ LABELS = {
     "unreadable": "无法读取 unreadable",
     "skipped": "已跳过 skipped",
 }
+# Reports stored per transaction: large enough that per-statement costs vanish, small enough that a
+# batch retried report by report (after a failure) stays quick and the files held in memory stay few.
+BATCH_REPORTS = 200
 # Editors' lock files and system metadata found in folders people zip up.
 _IGNORED_PREFIXES = (".", "~$", "__MACOSX")
 
@@ -62,13 +65,16 @@ def collect(paths: list[str]) -> tuple[list[Path], list[Unreadable]]:
 
 
 async def import_files(db: Database, files: list[Path], *, limits: Limits, town_deadline: tuple[int, int],
-                       jobs: int = 1, progress: bool = True) -> list[IngestResult]:
+                       jobs: int = 1, progress: bool = True, batch: int = BATCH_REPORTS) -> list[IngestResult]:
     """Import ``files`` in order. Analysis (CPU-bound) runs in ``jobs`` worker processes while the
-    event loop stores what is ready; storing stays serial, one transaction per report."""
+    event loop stores what is ready, about ``batch`` reports per transaction
+    (``services.ingest.store_prepared_many``: the outcomes are those of storing one by one, and a
+    failed batch is retried one report per transaction)."""
     loop = asyncio.get_running_loop()
     # "spawn": forking a process that runs an event loop and database threads is not safe.
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) if jobs > 1 else None
-    window = max(2, 2 * jobs)     # files analysed ahead of the store: bounds memory
+    # Files analysed ahead of the store: the workers keep busy while a batch is written; bounds memory.
+    window = batch + max(2, 2 * jobs)
     results: list[IngestResult] = []
 
     def refused(path: Path, code: str, zh: str, en: str) -> asyncio.Future[Prepared]:
@@ -103,17 +109,25 @@ async def import_files(db: Database, files: list[Path], *, limits: Limits, town_
                 pending.append((path, submit(path)))
                 if len(pending) >= window:
                     break
+            chunk: list[tuple[Path, Prepared]] = []
+            reports = 0
             while pending:
                 path, future = pending.popleft()
                 prepared = await analysed(path, future)
                 nxt = next(queue, None)
                 if nxt is not None:
                     pending.append((nxt, submit(nxt)))
-                result = await store_prepared(db, prepared)
-                result.file = str(path)
-                results.append(result)
+                chunk.append((path, prepared))
+                reports += len(prepared.reports)
+                if reports < batch and pending:
+                    continue
+                stored = await store_prepared_many(db, [p for _, p in chunk])
+                for (done, _), result in zip(chunk, stored, strict=True):
+                    result.file = str(done)
+                    results.append(result)
                 bar.set_postfix_str(path.name[-30:], refresh=False)
-                bar.update(1)
+                bar.update(len(chunk))
+                chunk, reports = [], 0
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
