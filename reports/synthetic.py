@@ -493,10 +493,13 @@ def render_docx(report: Report) -> bytes:
             width, placed = _grid_positions(layout)
             table = doc.add_table(rows=len(layout), cols=width)
             table.style = "Table Grid"
+            # ``table.cell(r, c)`` rebuilds the whole grid on every call; take the grid once. Merged
+            # areas never overlap, so a merge leaves every other area's cells in place.
+            grid = [row.cells for row in table.rows]
             for r, c, cell in placed:
-                target = table.cell(r, c)
+                target = grid[r][c]
                 if cell.rowspan > 1 or cell.colspan > 1:
-                    target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+                    target = target.merge(grid[r + cell.rowspan - 1][c + cell.colspan - 1])
                 target.text = cell.text
         else:
             p = doc.add_paragraph(text)

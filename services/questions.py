@@ -432,11 +432,12 @@ class _Engine:
         """Each report's numbers, without the 总计 cells printed blank (stored as 0 but not a real 0)."""
         ids = [r.id for r in reports]
         figs = {rid: Figs(values) for rid, values in (await sq.report_figures(self.s, ids)).items()}
-        for rid, blank in (await sq.blank_totals(self.s, report_ids=ids)).items():
+        blanks, split = await sq.flagged_cells(self.s, report_ids=ids)
+        for rid, blank in blanks.items():
             for key in blank:
                 figs[rid].values.pop(key, None)
             figs[rid].blank = blank
-        for rid, inferred in (await sq.inferred_cells(self.s, report_ids=ids)).items():
+        for rid, inferred in split.items():
             figs[rid].inferred = inferred
         return figs
 
@@ -597,9 +598,8 @@ class _Engine:
         """The scope of an aggregate, leaving out reports whose cells needed here are a blank 总计 or a
         plausible split of glued digits (never summed as if printed)."""
         wanted = {k for m, col in metrics for t in m.templates for k in _keys(m, t, col)}
-        flagged = [await sq.blank_totals(self.s, years=years)]
-        if any(k[0] == "disclosure" for k in wanted):      # only table 二 digits are split by plausibility
-            flagged.append(await sq.inferred_cells(self.s, years=years))
+        # Only table 二 digits are split by plausibility.
+        flagged = await sq.flagged_cells(self.s, years=years, inferred=any(k[0] == "disclosure" for k in wanted))
         exclude = tuple(sorted({rid for cells_by_report in flagged for rid, cells in cells_by_report.items()
                                 if wanted & set(cells)}))
         return sq.Scope(tuple(years), tuple(agency_ids or ()), q.level, q.region, exclude)

@@ -22,7 +22,8 @@ from reports.model import Finding, Report
 
 from .models import Agency, AgencyAlias, Figure, FindingRow, ReportRow, utcnow
 from .names import agency_key, clean_name, government_of, region_of
-from .repository import CARRYOVER, ReportRepository, counts, figure_rows, finding_row, to_finding
+from .repository import (CARRYOVER, ReportRepository, counts, figure_values, finding_row, insert_figures,
+                         to_finding)
 
 _CARRY_ROWS = ("carried_over", "carried_forward")
 
@@ -250,17 +251,14 @@ class BulkWriter:
                     "error_count": errors, "warning_count": warnings})
             ids = list(await session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
             report_ids = dict(zip(fresh, ids, strict=True))
-            figures: list[dict[str, Any]] = []
+            figures: list[tuple[Any, ...]] = []
             own: list[dict[str, Any]] = []
             for i in fresh:
                 report, ref, rid = items[i].report, refs[i], report_ids[i]
-                agency_id = ref.id if ref else None
-                for f in figure_rows(report):
-                    f["report_id"], f["agency_id"], f["year"], f["is_current"] = rid, agency_id, report.year, True
-                    figures.append(f)
+                key = (rid, ref.id if ref else None, report.year, True)
+                figures.extend(key + f for f in figure_values(report))
                 own.extend(finding_row(rid, f) for f in report.findings)
-            if figures:
-                await session.execute(insert(Figure.__table__), figures)
+            await insert_figures(session, figures)
             if own:
                 await session.execute(insert(FindingRow.__table__), own)
 

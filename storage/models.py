@@ -122,9 +122,9 @@ class Figure(Base):
 
     __tablename__ = "figures"
     __table_args__ = (
-        Index("ix_figures_row_column_year_current", "row_id", "column_id", "year", "is_current"),
         Index("ix_figures_agency_year", "agency_id", "year"),
         # Covers the questions engine's aggregates (storage.queries): index-only scans, no table lookups.
+        # It also serves lookups by (row, column, year, current), so no separate index for those (0004).
         Index("ix_figures_question_cover", "row_id", "column_id", "year", "is_current", "report_id", "agency_id",
               "value"),
     )

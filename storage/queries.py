@@ -11,17 +11,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import Float, and_, case, cast, func, literal, null, or_, select, true
+from sqlalchemy import Float, and_, bindparam, case, cast, func, literal, null, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Agency, AgencyAlias, Figure, FindingRow, ReportRow
 
 
-async def _run(session: AsyncSession, stmt):
+# Statement objects are built once per shape (``lru_cache`` on the builders, bound parameters for the
+# values that change with every question): SQLAlchemy memoises a statement's cache key on the object,
+# so a reused statement skips construction and cache-key generation, most of a small query's CPU.
+_STATEMENTS = 512
+
+
+async def _run(session: AsyncSession, stmt, params: dict | None = None):
     """Execute on the session's connection: Core execution skips the ORM's per-statement work (these
-    statements select columns, never entities), which is most of a small query's cost."""
-    return await (await session.connection()).execute(stmt)
+    statements select columns, never entities)."""
+    return await (await session.connection()).execute(stmt, params)
 
 
 async def _scalars(session: AsyncSession, stmt):
@@ -95,9 +102,11 @@ async def fingerprint(session: AsyncSession) -> tuple:
     (a merged agency, a deleted report) do not change it; the answer service checks the agencies it
     resolved still exist (``existing_agencies``) and rebuilds when one is gone.
     """
-    stmt = select(select(func.max(ReportRow.id)).scalar_subquery(), select(func.max(Agency.id)).scalar_subquery(),
-                  select(func.max(AgencyAlias.id)).scalar_subquery())
-    return tuple((await _run(session, stmt)).one())
+    return tuple((await _run(session, _FINGERPRINT)).one())
+
+
+_FINGERPRINT = select(select(func.max(ReportRow.id)).scalar_subquery(), select(func.max(Agency.id)).scalar_subquery(),
+                      select(func.max(AgencyAlias.id)).scalar_subquery())
 
 
 async def changed_agencies(session: AsyncSession, *, after_report: int, after_agency: int,
@@ -114,7 +123,10 @@ async def changed_agencies(session: AsyncSession, *, after_report: int, after_ag
 async def existing_agencies(session: AsyncSession, ids: Sequence[int]) -> set[int]:
     if not ids:
         return set()
-    return set(await _scalars(session, select(Agency.id).where(Agency.id.in_(list(ids)))))
+    return set((await _run(session, _EXISTING, {"ids": list(ids)})).scalars())
+
+
+_EXISTING = select(Agency.id).where(Agency.id.in_(bindparam("ids", expanding=True)))
 
 
 async def known_agencies(session: AsyncSession, ids: Sequence[int] | None = None) -> list[AgencyRecord]:
@@ -142,24 +154,40 @@ async def stored_years(session: AsyncSession) -> list[int]:
 async def current_reports(session: AsyncSession, *, agency_ids: Sequence[int] | None = None,
                           years: Sequence[int] | None = None, level: str | None = None,
                           region: str | None = None) -> list[ReportInfo]:
+    stmt = _current_reports_stmt(bool(agency_ids), bool(years), level, region)
+    params = {"agency_ids": list(agency_ids or ()), "years": list(years or ())}
+    return [_info(r) for r in (await _run(session, stmt, params)).all()]
+
+
+@lru_cache(maxsize=_STATEMENTS)
+def _current_reports_stmt(by_agency: bool, by_year: bool, level: str | None, region: str | None):
     stmt = select(*_REPORT_COLUMNS).join(Agency, Agency.id == ReportRow.agency_id)
-    stmt = _scope(stmt, years=years, agency_ids=agency_ids, level=level, region=region)
-    rows = (await _run(session, stmt.order_by(ReportRow.year, Agency.name))).all()
-    return [_info(r) for r in rows]
+    stmt = _scope(stmt, level=level, region=region)
+    if by_year:
+        stmt = stmt.where(ReportRow.year.in_(bindparam("years", expanding=True)))
+    if by_agency:
+        stmt = stmt.where(ReportRow.agency_id.in_(bindparam("agency_ids", expanding=True)))
+    return stmt.order_by(ReportRow.year, Agency.name)
 
 
 async def count_reports(session: AsyncSession, *, years: Sequence[int] | None = None, level: str | None = None,
                         region: str | None = None, agency_ids: Sequence[int] | None = None,
                         exclude: Sequence[int] = ()) -> dict[int, int]:
     """Current reports per year in scope (``exclude``: report ids left out)."""
+    stmt = _count_reports_stmt(tuple(years or ()), level, region, tuple(agency_ids or ()), tuple(exclude))
+    return {y: int(n) for y, n in (await _run(session, stmt)).all()}
+
+
+@lru_cache(maxsize=_STATEMENTS)
+def _count_reports_stmt(years: tuple[int, ...], level: str | None, region: str | None, agency_ids: tuple[int, ...],
+                        exclude: tuple[int, ...]):
     stmt = select(ReportRow.year, func.count())     # count(*): answered from the (year, current) index alone
     if level or region:
         stmt = stmt.join(Agency, Agency.id == ReportRow.agency_id)
     stmt = _scope(stmt, years=years, level=level, region=region, agency_ids=agency_ids)
     if exclude:
         stmt = stmt.where(ReportRow.id.not_in(list(exclude)))
-    stmt = stmt.group_by(ReportRow.year)
-    return {y: int(n) for y, n in (await _run(session, stmt)).all()}
+    return stmt.group_by(ReportRow.year)
 
 
 async def report_figures(session: AsyncSession, report_ids: Sequence[int]) -> dict[int, dict[tuple[str, str, str], float]]:
@@ -167,11 +195,13 @@ async def report_figures(session: AsyncSession, report_ids: Sequence[int]) -> di
     out: dict[int, dict[tuple[str, str, str], float]] = {i: {} for i in report_ids}
     if not report_ids:
         return out
-    stmt = select(Figure.report_id, Figure.table_id, Figure.row_id, Figure.column_id, Figure.value).where(
-        Figure.report_id.in_(list(report_ids)))
-    for rid, t, r, c, v in (await _run(session, stmt)).all():
+    for rid, t, r, c, v in (await _run(session, _REPORT_FIGURES, {"ids": list(report_ids)})).all():
         out[rid][(t, r, c)] = v
     return out
+
+
+_REPORT_FIGURES = select(Figure.report_id, Figure.table_id, Figure.row_id, Figure.column_id, Figure.value).where(
+    Figure.report_id.in_(bindparam("ids", expanding=True)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,10 +304,14 @@ def _one_pass(parts: list[tuple[tuple[str, ...], str]], denominator: tuple[tuple
         having.append(func.count(case((den_cond, 1))) == len(denominator[0]))
     else:
         cols.append(cast(null(), Float).label("den"))
+    columns = sorted({col for _, col in everything})
     stmt = (select(*cols)
             .where(Figure.year.in_(list(scope.years)), Figure.is_current == true(), Figure.agency_id.is_not(None),
                    Figure.row_id.in_(sorted({r for rows, _ in everything for r in rows})),
-                   Figure.column_id.in_(sorted({col for _, col in everything})), cond(everything)))
+                   Figure.column_id.in_(columns)))
+    if len(columns) > 1:
+        # Rows of one part in another part's column are not wanted; with one column the ranges are exact.
+        stmt = stmt.where(cond(everything))
     stmt = _figure_scope(stmt, scope)
     return stmt.group_by(Figure.report_id, Figure.year, Figure.agency_id).having(and_(*having)).subquery("vals")
 
@@ -308,14 +342,21 @@ def _combined(numerator: Sequence[Component], denominator: Component | None, sco
 async def _cell_totals(session: AsyncSession, shapes: list[tuple[tuple[str, ...], str]],
                        scope: Scope) -> dict[tuple[int, str, str], tuple[int, float]]:
     """(year, row, column) → (cells stored, their sum), straight off the covering index (no per-report grouping)."""
-    cond = or_(*[and_(Figure.row_id.in_(list(rows)), Figure.column_id == col) for rows, col in shapes])
+    stmt = _cell_totals_stmt(tuple(shapes), scope)
+    return {(y, r, c): (int(n), float(v or 0)) for y, r, c, n, v in (await _run(session, stmt)).all()}
+
+
+@lru_cache(maxsize=_STATEMENTS)
+def _cell_totals_stmt(shapes: tuple[tuple[tuple[str, ...], str], ...], scope: Scope):
+    columns = sorted({c for _, c in shapes})
     stmt = (select(Figure.year, Figure.row_id, Figure.column_id, func.count(), func.sum(Figure.value))
             .where(Figure.year.in_(list(scope.years)), Figure.is_current == true(), Figure.agency_id.is_not(None),
-                   Figure.row_id.in_(sorted({r for rows, _ in shapes for r in rows})),
-                   Figure.column_id.in_(sorted({c for _, c in shapes})), cond)
+                   Figure.row_id.in_(sorted({r for rows, _ in shapes for r in rows})), Figure.column_id.in_(columns))
             .group_by(Figure.year, Figure.row_id, Figure.column_id))
-    stmt = _figure_scope(stmt, scope)
-    return {(y, r, c): (int(n), float(v or 0)) for y, r, c, n, v in (await _run(session, stmt)).all()}
+    if len(columns) > 1:
+        # Rows of one shape in another shape's column are not wanted; with one column the ranges are exact.
+        stmt = stmt.where(or_(*[and_(Figure.row_id.in_(list(rows)), Figure.column_id == col) for rows, col in shapes]))
+    return _figure_scope(stmt, scope)
 
 
 async def totals_by_year(session: AsyncSession, numerator: Sequence[Component], denominator: Component | None,
@@ -346,21 +387,31 @@ async def totals_by_year(session: AsyncSession, numerator: Sequence[Component], 
             fast[year] = (n, num, den)
         else:
             return fast
-    vals = _combined(numerator, denominator, scope)
-    stmt = select(vals.c.year, func.count(), func.sum(vals.c.num), func.sum(vals.c.den)).group_by(vals.c.year)
+    stmt = _totals_stmt(tuple(numerator), denominator, scope)
     return {y: (int(n), float(a or 0), None if d is None else float(d))
             for y, n, a, d in (await _run(session, stmt)).all()}
+
+
+@lru_cache(maxsize=_STATEMENTS)
+def _totals_stmt(numerator: tuple[Component, ...], denominator: Component | None, scope: Scope):
+    vals = _combined(numerator, denominator, scope)
+    return select(vals.c.year, func.count(), func.sum(vals.c.num), func.sum(vals.c.den)).group_by(vals.c.year)
 
 
 async def top_reports(session: AsyncSession, component: Component, scope: Scope, *,
                       limit: int) -> list[tuple[ReportInfo, float]]:
     """The reports contributing most to a sum (for sources and the CSV)."""
+    stmt = _top_reports_stmt(component, scope, limit)
+    return [(_info(r), float(r[8])) for r in (await _run(session, stmt)).all()]
+
+
+@lru_cache(maxsize=_STATEMENTS)
+def _top_reports_stmt(component: Component, scope: Scope, limit: int):
     vals = _combined([component], None, scope)
     top = select(vals.c.rid, vals.c.num).order_by(vals.c.num.desc(), vals.c.rid).limit(limit).subquery("top")
-    stmt = (select(*_REPORT_COLUMNS, top.c.num).join_from(top, ReportRow, ReportRow.id == top.c.rid)
+    return (select(*_REPORT_COLUMNS, top.c.num).join_from(top, ReportRow, ReportRow.id == top.c.rid)
             .join(Agency, Agency.id == ReportRow.agency_id)
             .order_by(top.c.num.desc(), Agency.name, ReportRow.year))
-    return [(_info(r), float(r[8])) for r in (await _run(session, stmt)).all()]
 
 
 async def rank_agencies(session: AsyncSession, numerator: Sequence[Component], denominator: Component | None,
@@ -368,6 +419,15 @@ async def rank_agencies(session: AsyncSession, numerator: Sequence[Component], d
                         percent: bool) -> tuple[list[Ranked], int, int]:
     """Agencies ordered by their summed value (or numerator ÷ denominator × 100), with the number of agencies
     ranked and of reports they were computed from."""
+    rows = (await _run(session, _rank_stmt(tuple(numerator), denominator, scope, ascending, limit, percent))).all()
+    ranked = [Ranked(r[0], r[1], float(r[2]), float(r[3]), None if r[4] is None else float(r[4]), int(r[5]))
+              for r in rows]
+    return ranked, (int(rows[0][6]) if rows else 0), (int(rows[0][7]) if rows else 0)
+
+
+@lru_cache(maxsize=_STATEMENTS)
+def _rank_stmt(numerator: tuple[Component, ...], denominator: Component | None, scope: Scope, ascending: bool,
+               limit: int, percent: bool):
     vals = _combined(numerator, denominator, scope)
     if len(scope.years) == 1:
         # One report per agency and year: the per-report values are already per agency.
@@ -387,12 +447,8 @@ async def rank_agencies(session: AsyncSession, numerator: Sequence[Component], d
     top = (select(g, func.count().over().label("agencies"), func.sum(g.c.n).over().label("reports"))
            .order_by(order, g.c.aid).limit(limit).subquery("top"))
     final = top.c.value.asc() if ascending else top.c.value.desc()
-    stmt = (select(top.c.aid, Agency.name, top.c.value, top.c.num, top.c.den, top.c.n, top.c.agencies, top.c.reports)
+    return (select(top.c.aid, Agency.name, top.c.value, top.c.num, top.c.den, top.c.n, top.c.agencies, top.c.reports)
             .join(Agency, Agency.id == top.c.aid).order_by(final, Agency.name))
-    rows = (await _run(session, stmt)).all()
-    ranked = [Ranked(r[0], r[1], float(r[2]), float(r[3]), None if r[4] is None else float(r[4]), int(r[5]))
-              for r in rows]
-    return ranked, (int(rows[0][6]) if rows else 0), (int(rows[0][7]) if rows else 0)
 
 
 def _agency_filter(stmt, level: str | None, region: str | None):
@@ -412,6 +468,16 @@ async def missing_reports(session: AsyncSession, *, year: int, level: str | None
     One pass over the reports index, which is ordered by agency (no sort), shared by the count and
     the list; names are joined for the missing agencies only.
     """
+    stmt, count = _missing_stmts(year, level, region)
+    rows = (await _run(session, stmt)).all()
+    if rows:
+        return [(AgencyRecord(r[0], r[1], r[2] or "unknown", r[3], ()), r[4]) for r in rows], int(rows[0][5])
+    # Everyone filed: the count still has to be read.
+    return [], int(await _scalar(session, count) or 0)
+
+
+@lru_cache(maxsize=_STATEMENTS)
+def _missing_stmts(year: int, level: str | None, region: str | None):
     filed = func.sum(case((ReportRow.year == year, 1), else_=0))
     per_agency = (select(ReportRow.agency_id.label("aid"), func.max(ReportRow.year).label("latest"),
                          filed.label("filed"))
@@ -422,11 +488,7 @@ async def missing_reports(session: AsyncSession, *, year: int, level: str | None
     known = select(func.count()).select_from(g).scalar_subquery()
     stmt = (select(Agency.id, Agency.name, Agency.level, Agency.region, g.c.latest, known)
             .join(g, g.c.aid == Agency.id).where(g.c.filed == 0).order_by(Agency.name))
-    rows = (await _run(session, stmt)).all()
-    if rows:
-        return [(AgencyRecord(r[0], r[1], r[2] or "unknown", r[3], ()), r[4]) for r in rows], int(rows[0][5])
-    # Everyone filed: the count still has to be read.
-    return [], int(await _scalar(session, select(func.count()).select_from(g)) or 0)
+    return stmt, select(func.count()).select_from(g)
 
 
 async def findings(session: AsyncSession, *, codes: Sequence[str] = (), severities: Sequence[str] = ("error",),
@@ -473,43 +535,43 @@ def _blank_cells(table: str | None, row: str | None, column: str | None,
     return {}
 
 
-async def blank_totals(session: AsyncSession, *, report_ids: Sequence[int] | None = None,
-                       years: Sequence[int] | None = None) -> dict[int, dict[tuple[str, str, str], float | None]]:
-    """Per report, the 总计 cells printed blank although their parts are not zero.
+BlankCells = dict[int, dict[tuple[str, str, str], float | None]]
+InferredCells = dict[int, dict[tuple[str, str, str], tuple[str, str]]]
 
-    The store keeps a blank cell as 0 (that is what a blank means elsewhere), so these cells would
-    read as a wrong 0: answers treat them as not printed and aggregates leave their reports out.
+
+async def flagged_cells(session: AsyncSession, *, report_ids: Sequence[int] | None = None,
+                        years: Sequence[int] | None = None,
+                        inferred: bool = True) -> tuple[BlankCells, InferredCells]:
+    """Per report, the cells a number must not be read from as printed, from the findings (one query):
+
+    - blank: the 总计 cells printed blank although their parts are not zero (MISSING_TOTAL). The store
+      keeps a blank cell as 0 (that is what a blank means elsewhere), so these cells would read as a
+      wrong 0: answers treat them as not printed and aggregates leave their reports out;
+    - inferred (unless ``inferred=False``): the cells whose glued digits were split by plausibility
+      (INFERRED_SPLIT), with the finding's message (zh, en): shown with that warning, never summed.
     """
-    stmt = (select(FindingRow.report_id, FindingRow.table_id, FindingRow.row_id, FindingRow.column_id, FindingRow.data)
-            .join(ReportRow, ReportRow.id == FindingRow.report_id)
-            .where(FindingRow.code == "MISSING_TOTAL", ReportRow.is_current == true()))
-    if report_ids is not None:
-        stmt = stmt.where(FindingRow.report_id.in_(list(report_ids)))
-    if years:
-        stmt = stmt.where(ReportRow.year.in_(list(years)))
-    out: dict[int, dict[tuple[str, str, str], float | None]] = {}
-    for rid, table, row, column, data in (await _run(session, stmt)).all():
-        out.setdefault(rid, {}).update(_blank_cells(table, row, column, data or {}))
-    return out
+    codes = ("MISSING_TOTAL", "INFERRED_SPLIT") if inferred else ("MISSING_TOTAL",)
+    stmt = _flagged_stmt(report_ids is not None, bool(years), codes)
+    params = {"report_ids": list(report_ids or ()), "years": list(years or ())}
+    blank: BlankCells = {}
+    split: InferredCells = {}
+    for rid, code, table, row, column, data, message, message_en in (await _run(session, stmt, params)).all():
+        if code == "MISSING_TOTAL":
+            blank.setdefault(rid, {}).update(_blank_cells(table, row, column, data or {}))
+        elif table and row:
+            for c in (data or {}).get("columns") or ([column] if column else []):
+                split.setdefault(rid, {})[(table, row, c)] = (message or "", message_en or message or "")
+    return blank, split
 
 
-async def inferred_cells(session: AsyncSession, *, report_ids: Sequence[int] | None = None,
-                         years: Sequence[int] | None = None) -> dict[int, dict[tuple[str, str, str], tuple[str, str]]]:
-    """Per report, the cells whose glued digits were split by plausibility (INFERRED_SPLIT), with the
-    finding's message (zh, en): a number read that way is shown with that warning, never summed."""
-    stmt = (select(FindingRow.report_id, FindingRow.table_id, FindingRow.row_id, FindingRow.column_id, FindingRow.data,
-                   FindingRow.message, FindingRow.message_en)
+@lru_cache(maxsize=_STATEMENTS)
+def _flagged_stmt(by_report: bool, by_year: bool, codes: tuple[str, ...]):
+    stmt = (select(FindingRow.report_id, FindingRow.code, FindingRow.table_id, FindingRow.row_id, FindingRow.column_id,
+                   FindingRow.data, FindingRow.message, FindingRow.message_en)
             .join(ReportRow, ReportRow.id == FindingRow.report_id)
-            .where(FindingRow.code == "INFERRED_SPLIT", ReportRow.is_current == true()))
-    if report_ids is not None:
-        stmt = stmt.where(FindingRow.report_id.in_(list(report_ids)))
-    if years:
-        stmt = stmt.where(ReportRow.year.in_(list(years)))
-    out: dict[int, dict[tuple[str, str, str], tuple[str, str]]] = {}
-    for rid, table, row, column, data, message, message_en in (await _run(session, stmt)).all():
-        if not table or not row:
-            continue
-        columns = (data or {}).get("columns") or ([column] if column else [])
-        for c in columns:
-            out.setdefault(rid, {})[(table, row, c)] = (message or "", message_en or message or "")
-    return out
+            .where(FindingRow.code.in_(codes), ReportRow.is_current == true()))
+    if by_report:
+        stmt = stmt.where(FindingRow.report_id.in_(bindparam("report_ids", expanding=True)))
+    if by_year:
+        stmt = stmt.where(ReportRow.year.in_(bindparam("years", expanding=True)))
+    return stmt
