@@ -201,8 +201,13 @@ def child(backend: str, corpus: Path, jobs: int) -> None:
                                       files, jobs))
         finally:
             asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    out["peak_worker_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU seconds: the importing process (event loop, store, SQLite) and the analysis workers together.
+    out["cpu_seconds_importer"] = round(own.ru_utime + own.ru_stime, 1)
+    out["cpu_seconds_workers"] = round(workers.ru_utime + workers.ru_stime, 1)
+    out["load_average"] = [round(x, 1) for x in os.getloadavg()]
+    out["peak_rss_mb"] = round(own.ru_maxrss / 1024, 1)
+    out["peak_worker_rss_mb"] = round(workers.ru_maxrss / 1024, 1)
     print(json.dumps({"backend": backend, "files": len(files), "jobs": jobs, **out}, ensure_ascii=False))
 
 

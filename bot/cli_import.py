@@ -23,7 +23,13 @@ from bot.cli_common import town_deadline, unavailable, with_database
 from bot.cli_table import clip_start, render
 from bot.settings import get_settings
 from reports.extract import Limits
-from services.ingest import IngestResult, Prepared, Unreadable, prepare_path, store_prepared_many
+from services.ingest import (
+    IngestResult,
+    Prepared,
+    Unreadable,
+    prepare_path,
+    store_prepared_many,
+)
 from storage.db import Database, StorageUnavailable
 
 LABELS = {
@@ -101,33 +107,49 @@ async def import_files(db: Database, files: list[Path], *, limits: Limits, town_
                 str(path), "analysis_failed", f"分析此文件时出错：{type(error).__name__}: {error}",
                 f"analysing this file failed: {type(error).__name__}: {error}")])
 
+    # Chunks of analysed files on their way to the store. While one is written, the next one is
+    # gathered and more files are handed to the workers, so analysis and storing overlap.
+    chunks: asyncio.Queue[list[tuple[Path, Prepared]] | None] = asyncio.Queue(maxsize=1)
+
+    async def gather() -> None:
+        pending: deque[tuple[Path, asyncio.Future[Prepared]]] = deque()
+        queue = iter(files)
+        for path in queue:
+            pending.append((path, submit(path)))
+            if len(pending) >= window:
+                break
+        chunk: list[tuple[Path, Prepared]] = []
+        reports = 0
+        while pending:
+            path, future = pending.popleft()
+            prepared = await analysed(path, future)
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.append((nxt, submit(nxt)))
+            chunk.append((path, prepared))
+            reports += len(prepared.reports)
+            if reports >= batch or not pending:
+                await chunks.put(chunk)
+                chunk, reports = [], 0
+        await chunks.put(None)
+
+    async def store(bar: tqdm) -> None:
+        while (chunk := await chunks.get()) is not None:
+            stored = await store_prepared_many(db, [p for _, p in chunk])
+            for (path, _), result in zip(chunk, stored, strict=True):
+                result.file = str(path)
+                results.append(result)
+            bar.set_postfix_str(chunk[-1][0].name[-30:], refresh=False)
+            bar.update(len(chunk))
+
     try:
         with tqdm(total=len(files), unit="file", file=sys.stderr, disable=not progress) as bar:
-            pending: deque[tuple[Path, asyncio.Future[Prepared]]] = deque()
-            queue = iter(files)
-            for path in queue:
-                pending.append((path, submit(path)))
-                if len(pending) >= window:
-                    break
-            chunk: list[tuple[Path, Prepared]] = []
-            reports = 0
-            while pending:
-                path, future = pending.popleft()
-                prepared = await analysed(path, future)
-                nxt = next(queue, None)
-                if nxt is not None:
-                    pending.append((nxt, submit(nxt)))
-                chunk.append((path, prepared))
-                reports += len(prepared.reports)
-                if reports < batch and pending:
-                    continue
-                stored = await store_prepared_many(db, [p for _, p in chunk])
-                for (done, _), result in zip(chunk, stored, strict=True):
-                    result.file = str(done)
-                    results.append(result)
-                bar.set_postfix_str(path.name[-30:], refresh=False)
-                bar.update(len(chunk))
-                chunk, reports = [], 0
+            producer = asyncio.create_task(gather())
+            try:
+                await store(bar)
+            finally:
+                producer.cancel()
+                await asyncio.gather(producer, return_exceptions=True)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

@@ -89,11 +89,14 @@ async def store_reports(db: Database, items: Sequence[tuple[Report, bytes]], *, 
     try:
         async with db.transaction() as session:
             stored = await BulkWriter(session, parser_version=PARSER_VERSION, uploaded_by=uploaded_by).store(batch)
-        return [_outcome(item.report, s) for item, s in zip(batch, stored, strict=True)]
     except StorageUnavailable as error:
         return [_failed(report, error.message_zh, error.message_en) for report, _ in items]
     except Exception:  # noqa: BLE001 - the batch is retried report by report, which reports what failed
-        pass
+        return await _one_by_one(db, batch, uploaded_by)
+    return [_outcome(item.report, s) for item, s in zip(batch, stored, strict=True)]
+
+
+async def _one_by_one(db: Database, batch: list[Item], uploaded_by: int | None) -> list[ReportOutcome]:
     out: list[ReportOutcome] = []
     for item in batch:
         try:

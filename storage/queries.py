@@ -442,13 +442,16 @@ def _rank_stmt(numerator: tuple[Component, ...], denominator: Component | None, 
                              func.count().label("n")).group_by(vals.c.aid))
         if percent:
             per_agency = per_agency.having(den > 0)
-    g = per_agency.subquery("g")
+    # The values once (a CTE), read twice: the top rows, and the counts. Counting with a window over the
+    # values instead makes SQLite copy every row into a temporary table (three times slower at 16,000 agencies).
+    g = per_agency.cte("g")
     order = g.c.value.asc() if ascending else g.c.value.desc()
-    top = (select(g, func.count().over().label("agencies"), func.sum(g.c.n).over().label("reports"))
-           .order_by(order, g.c.aid).limit(limit).subquery("top"))
+    top = select(g).order_by(order, g.c.aid).limit(limit).subquery("top")
+    counts = select(func.count().label("agencies"), func.sum(g.c.n).label("reports")).subquery("counts")
     final = top.c.value.asc() if ascending else top.c.value.desc()
-    return (select(top.c.aid, Agency.name, top.c.value, top.c.num, top.c.den, top.c.n, top.c.agencies, top.c.reports)
-            .join(Agency, Agency.id == top.c.aid).order_by(final, Agency.name))
+    return (select(top.c.aid, Agency.name, top.c.value, top.c.num, top.c.den, top.c.n, counts.c.agencies,
+                   counts.c.reports)
+            .join_from(top, Agency, Agency.id == top.c.aid).join(counts, true()).order_by(final, Agency.name))
 
 
 def _agency_filter(stmt, level: str | None, region: str | None):

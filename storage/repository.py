@@ -55,18 +55,17 @@ def figure_values(report: Report) -> list[tuple[str, str, str, float]]:
 async def insert_figures(session: AsyncSession, rows: list[tuple[Any, ...]]) -> None:
     """Insert ``figures`` rows given as tuples in ``FIGURE_COLUMNS`` order.
 
-    About 200 rows per report: they go to the driver as they are (PostgreSQL ``COPY``, SQLite
-    ``executemany``), without SQLAlchemy's per-row parameter processing, which costs more than the
-    database does for them.
+    About 200 rows per report: they go to the driver's ``executemany`` as they are, without
+    SQLAlchemy's per-row parameter processing, which costs more than the database does for them.
+    Going through ``exec_driver_sql`` keeps SQLAlchemy's handling of a connection lost meanwhile.
     """
     if not rows:
         return
     conn = await session.connection()
-    if conn.dialect.name == "postgresql":
-        raw = await conn.get_raw_connection()
-        await raw.driver_connection.copy_records_to_table("figures", records=rows, columns=list(FIGURE_COLUMNS))
-        return
-    placeholders = ", ".join("?" for _ in FIGURE_COLUMNS)
+    if conn.dialect.paramstyle == "numeric_dollar":          # asyncpg
+        placeholders = ", ".join(f"${n}" for n in range(1, len(FIGURE_COLUMNS) + 1))
+    else:                                                     # sqlite3 / aiosqlite: qmark
+        placeholders = ", ".join("?" for _ in FIGURE_COLUMNS)
     await conn.exec_driver_sql(f"INSERT INTO figures ({', '.join(FIGURE_COLUMNS)}) VALUES ({placeholders})", rows)
 
 
