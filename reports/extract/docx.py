@@ -1,7 +1,7 @@
 """Word 2007+ (.docx): paragraphs and tables in document order, merged cells expanded.
 
-The parts are read through the zip caps (``safety.check_office_zip``) and the main document is
-parsed with lxml without entity expansion. Reading the WordprocessingML directly (rather than via
+The parts it needs are read through the zip caps (``safety.OfficeZip``) and the main document is
+parsed once with lxml, without entity expansion or network access. Reading the WordprocessingML directly (rather than via
 python-docx objects) keeps the spans explicit: a horizontal span (``gridSpan``) and a vertical
 one (``vMerge``) both become copies whose ``origin`` points at the merged cell, so sums never
 count them twice. A table that holds another table is a layout table and is read as flowing
@@ -17,7 +17,7 @@ from lxml import etree
 from reports.document import Block, Document, Paragraph, Source, Table
 
 from .html import clean_cell
-from .safety import ExtractError, Limits, ZipBudget, check_office_zip, corrupt
+from .safety import ExtractError, Limits, OfficeZip, ZipBudget, corrupt
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -36,31 +36,42 @@ def parse_xml(data: bytes, what: str) -> etree._Element:
         raise corrupt("Word", "Word", f"{what}: {exc}") from exc
 
 
-def main_part(parts: dict[str, bytes], default: str) -> str:
+def main_part(package: OfficeZip, default: str) -> str:
     """The package's main document part named by ``_rels/.rels`` (usually word/document.xml)."""
-    rels = parts.get("_rels/.rels")
+    rels = package.read("_rels/.rels")
     if rels:
         root = parse_xml(rels, "_rels/.rels")
         for rel in root.iter(f"{_REL_NS}Relationship"):
             if rel.get("Type") in (_OFFICE_DOC, _STRICT_DOC):
                 target = posixpath.normpath((rel.get("Target") or "").lstrip("/"))
-                if target in parts:
+                if target in package.infos and target.endswith(".xml"):
                     return target
     return default
+
+
+# Tag names built once: lxml compares them as strings on every element.
+_T, _TAB, _BR, _CR, _NBH, _R = (f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen", f"{W}r")
+_P, _TBL, _TR, _TC = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc"
+_SDT, _SDT_CONTENT, _CUSTOM_XML = f"{W}sdt", f"{W}sdtContent", f"{W}customXml"
+_TRPR, _GRID_BEFORE, _TCPR, _GRID_SPAN, _VMERGE = (f"{W}trPr", f"{W}gridBefore", f"{W}tcPr", f"{W}gridSpan",
+                                                   f"{W}vMerge")
+_VAL = f"{W}val"
 
 
 def _text_of(el: etree._Element) -> str:
     """Visible text: w:t runs, tabs and line breaks (deleted text is w:delText and stays out)."""
     out: list[str] = []
-    for node in el.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen"):
+    for node in el.iter(# Tag names built once: lxml compares them as strings on every element.
+_T, _TAB, _BR, _CR, _NBH):
         tag = node.tag
-        if tag == f"{W}t":
+        if tag == _T:
             out.append(node.text or "")
-        elif tag == f"{W}tab":
+        elif tag == _TAB:
             # w:tab also appears inside w:tabs (tab stop definitions in pPr), which is not text.
-            if node.getparent() is not None and node.getparent().tag == f"{W}r":
+            parent = node.getparent()
+            if parent is not None and parent.tag == _R:
                 out.append("\t")
-        elif tag == f"{W}noBreakHyphen":
+        elif tag == _NBH:
             out.append("-")
         else:
             out.append("\n")
@@ -71,7 +82,7 @@ def _int_attr(el: etree._Element | None, default: int) -> int:
     if el is None:
         return default
     try:
-        return max(0, min(int(el.get(f"{W}val", default)), 1000))
+        return max(0, min(int(el.get(_VAL, default)), 1000))
     except ValueError:
         return default
 
@@ -82,37 +93,48 @@ def _children(el: etree._Element, tag: str) -> list[etree._Element]:
     for child in el:
         if child.tag == tag:
             out.append(child)
-        elif child.tag == f"{W}sdt":
-            content = child.find(f"{W}sdtContent")
+        elif child.tag == _SDT:
+            content = child.find(_SDT_CONTENT)
             if content is not None:
                 out.extend(_children(content, tag))
-        elif child.tag == f"{W}customXml":
+        elif child.tag == _CUSTOM_XML:
             out.extend(_children(child, tag))
     return out
 
 
 def _cell_text(tc: etree._Element) -> str:
-    return clean_cell("".join(_text_of(p) for p in tc.iter(f"{W}p")))
+    return clean_cell("".join([_text_of(p) for p in tc.iter(_P)]))
+
+
+def _first(el: etree._Element | None, tag: str) -> etree._Element | None:
+    """The first direct child with ``tag`` (what ``el.find(tag)`` returns, without ElementPath's overhead)."""
+    if el is not None:
+        for child in el:
+            if child.tag == tag:
+                return child
+    return None
 
 
 def table_grid(tbl: etree._Element) -> Table:
     rows: list[list[str]] = []
     origin: list[list[tuple[int, int]]] = []
-    for r, tr in enumerate(_children(tbl, f"{W}tr")):
-        trpr = tr.find(f"{W}trPr")
-        col = _int_attr(trpr.find(f"{W}gridBefore") if trpr is not None else None, 0)
+    cells = 0
+    for r, tr in enumerate(_children(tbl, _TR)):
+        col = _int_attr(_first(_first(tr, _TRPR), _GRID_BEFORE), 0)
         texts = [""] * col
         orig = [(r, c) for c in range(col)]
-        for tc in _children(tr, f"{W}tc"):
-            tcpr = tc.find(f"{W}tcPr")
-            span = max(1, _int_attr(tcpr.find(f"{W}gridSpan") if tcpr is not None else None, 1))
-            vmerge = tcpr.find(f"{W}vMerge") if tcpr is not None else None
-            continued = vmerge is not None and vmerge.get(f"{W}val", "continue") != "restart"
+        above = rows[r - 1] if r > 0 else None
+        above_origin = origin[r - 1] if r > 0 else None
+        for tc in _children(tr, _TC):
+            tcpr = _first(tc, _TCPR)
+            span = max(1, _int_attr(_first(tcpr, _GRID_SPAN), 1))
+            vmerge = _first(tcpr, _VMERGE)
+            continued = vmerge is not None and vmerge.get(_VAL, "continue") != "restart"
             for dc in range(span):
                 c = col + dc
-                if continued and r > 0 and c < len(rows[r - 1]):
-                    texts.append(rows[r - 1][c])
-                    orig.append(origin[r - 1][c])
+                if continued and above is not None and c < len(above):
+                    texts.append(above[c])
+                    orig.append(above_origin[c])
                 elif dc == 0:
                     texts.append(_cell_text(tc))
                     orig.append((r, c))
@@ -122,7 +144,8 @@ def table_grid(tbl: etree._Element) -> Table:
             col += span
         rows.append(texts)
         origin.append(orig)
-        if sum(len(x) for x in rows) > _MAX_CELLS:
+        cells += len(texts)
+        if cells > _MAX_CELLS:
             raise ExtractError("unsupported", "Word 文件中的表格过大，无法读取", "a table in the Word file is too large to read")
     width = max((len(x) for x in rows), default=0)
     for r, (texts, orig) in enumerate(zip(rows, origin)):
@@ -139,21 +162,21 @@ class _Flow:
     def container(self, el: etree._Element) -> None:
         for child in el:
             tag = child.tag
-            if tag == f"{W}p":
+            if tag == _P:
                 for line in _text_of(child).split("\n"):
                     self.blocks.append(Paragraph(line.strip()))
-            elif tag == f"{W}tbl":
+            elif tag == _TBL:
                 self.table(child)
-            elif tag in (f"{W}sdt", f"{W}customXml"):
-                content = child.find(f"{W}sdtContent") if tag == f"{W}sdt" else child
+            elif tag == _SDT or tag == _CUSTOM_XML:
+                content = child.find(_SDT_CONTENT) if tag == _SDT else child
                 if content is not None:
                     self.container(content)
 
     def table(self, tbl: etree._Element) -> None:
         if tbl.find(f".//{W}tc//{W}tbl") is not None:
             # A layout table wrapping other tables: read its cells as flowing content.
-            for tr in _children(tbl, f"{W}tr"):
-                for tc in _children(tr, f"{W}tc"):
+            for tr in _children(tbl, _TR):
+                for tc in _children(tr, _TC):
                     self.container(tc)
             return
         grid = table_grid(tbl)
@@ -162,11 +185,12 @@ class _Flow:
 
 
 def read_docx(data: bytes, filename: str, limits: Limits, budget: ZipBudget | None = None) -> Document:
-    parts = check_office_zip(data, limits, kind_zh="Word", kind_en="Word", budget=budget)
-    name = main_part(parts, "word/document.xml")
-    if name not in parts:
+    with OfficeZip(data, limits, kind_zh="Word", kind_en="Word", budget=budget) as package:
+        name = main_part(package, "word/document.xml")
+        content = package.read(name)
+    if content is None:
         raise corrupt("Word", "Word", "no main document part")
-    root = parse_xml(parts[name], name)
+    root = parse_xml(content, name)
     body = root.find(f"{W}body")
     if body is None:
         raise corrupt("Word", "Word", "no document body")

@@ -191,28 +191,45 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: ZipBudget, *
     return bytes(out)
 
 
-def check_office_zip(data: bytes, limits: Limits, *, kind_zh: str, kind_en: str,
-                     budget: ZipBudget | None = None) -> dict[str, bytes]:
-    """Read every part of a .docx/.xlsx under the caps; refuse XML parts with a DTD. Returns the parts."""
-    budget = budget or ZipBudget(limits)
-    zf = open_zip(data, kind_zh=kind_zh, kind_en=kind_en)
-    with zf:
-        infos = zf.infolist()
-        # An Office file's parts are capped on their own: they must not use up an archive's quota.
-        if len(infos) > limits.max_members:
-            raise zip_bomb(f"文件内部件超过 {limits.max_members} 个", f"more than {limits.max_members} parts in the file")
-        if any(info.flag_bits & 0x1 for info in infos):
-            raise encrypted_member(f"{kind_zh}文件", f"{kind_en} file")
-        parts: dict[str, bytes] = {}
-        for info in infos:
-            if info.is_dir():
-                continue
-            name = info.filename
-            is_xml = name.endswith((".xml", ".rels")) or name == "[Content_Types].xml"
-            content = read_member(zf, info, budget, archive_size=len(data), refuse_dtd=is_xml)
-            if is_xml:
-                parts[name] = content
-    return parts
+class OfficeZip:
+    """A .docx/.xlsx package opened under the caps; a part is inflated only when a reader asks for it.
+
+    The member count and the encryption flag are checked over the whole directory up front. Each part
+    read goes through ``read_member`` (size, ratio and total caps while streaming, DTD refusal for
+    XML); parts no reader needs (styles, themes, images) are never inflated, so they cost nothing and
+    cannot bomb anything.
+    """
+
+    def __init__(self, data: bytes, limits: Limits, *, kind_zh: str, kind_en: str,
+                 budget: ZipBudget | None = None) -> None:
+        self.budget = budget or ZipBudget(limits)
+        self.size = len(data)
+        self.zf = open_zip(data, kind_zh=kind_zh, kind_en=kind_en)
+        try:
+            infos = self.zf.infolist()
+            # An Office file's parts are capped on their own: they must not use up an archive's quota.
+            if len(infos) > limits.max_members:
+                raise zip_bomb(f"文件内部件超过 {limits.max_members} 个", f"more than {limits.max_members} parts in the file")
+            if any(info.flag_bits & 0x1 for info in infos):
+                raise encrypted_member(f"{kind_zh}文件", f"{kind_en} file")
+        except ExtractError:
+            self.zf.close()
+            raise
+        self.infos = {info.filename: info for info in infos if not info.is_dir()}
+
+    def __enter__(self) -> "OfficeZip":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.zf.close()
+
+    def read(self, name: str) -> bytes | None:
+        """The part's bytes, or None when the package has no such part."""
+        info = self.infos.get(name)
+        if info is None:
+            return None
+        is_xml = name.endswith((".xml", ".rels"))
+        return read_member(self.zf, info, self.budget, archive_size=self.size, refuse_dtd=is_xml)
 
 
 # --- OLE compound files (legacy .doc / .xls, encrypted OOXML) --------------------------------

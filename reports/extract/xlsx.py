@@ -21,7 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from reports.document import Block, Document, Paragraph, Source, Table
 
 from .html import clean_cell
-from .safety import ExtractError, Limits, ZipBudget, check_office_zip, corrupt
+from .safety import ExtractError, Limits, OfficeZip, ZipBudget, corrupt
 
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
 _MAX_CELLS = 200_000
@@ -143,7 +143,9 @@ def _table(rows: list[int], text: dict[tuple[int, int], str], origin: dict[tuple
 
 
 def read_xlsx(data: bytes, filename: str, limits: Limits, budget: ZipBudget | None = None) -> Document:
-    parts = check_office_zip(data, limits, kind_zh="Excel", kind_en="Excel", budget=budget)
+    package = OfficeZip(data, limits, kind_zh="Excel", kind_en="Excel", budget=budget)
+    parts = {name: package.read(name) for name in package.infos}
+    package.zf.close()
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError,
