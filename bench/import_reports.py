@@ -133,16 +133,6 @@ def generate_corpus(folder: Path, count: int, seed: int) -> None:
 
 # ---- child: one import, measured -------------------------------------------------------------
 
-async def _admin(base: str, sql: str) -> None:
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
 
 
 async def _import(url: str, files: list[Path], jobs: int) -> dict[str, object]:
@@ -193,14 +183,16 @@ def child(backend: str, corpus: Path, jobs: int) -> None:
     else:
         from sqlalchemy.engine import make_url
 
+        from storage.db import execute_autocommit
+
         base = os.environ["TEST_POSTGRES_URL"]
         name = f"govreport_bench_{os.getpid()}"
-        asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
+        asyncio.run(execute_autocommit(base, f'CREATE DATABASE "{name}"'))
         try:
             out = asyncio.run(_import(make_url(base).set(database=name).render_as_string(hide_password=False),
                                       files, jobs))
         finally:
-            asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            asyncio.run(execute_autocommit(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     # CPU seconds: the importing process (event loop, store, SQLite) and the analysis workers together.
     out["cpu_seconds_importer"] = round(own.ru_utime + own.ru_stime, 1)

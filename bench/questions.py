@@ -25,13 +25,11 @@ from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from reports.templates import TEMPLATES
 from services.questions import answer
-from storage.db import Database
+from storage.db import Database, execute_autocommit
 
 TODAY = date(2025, 6, 1)
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
@@ -297,13 +295,6 @@ def report(name: str, n_figures: int, load_s: float, warm_s: float, times: list[
               f"cpu p50 {p(cs, .5):6.1f} p95 {p(cs, .95):6.1f} ms")
 
 
-async def _admin(base: str, sql: str) -> None:
-    engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -341,8 +332,8 @@ async def run(args: argparse.Namespace) -> None:
         name = "govreport_bench_questions"
         url = make_url(base).set(database=name).render_as_string(hide_password=False)
         if not args.reuse:
-            await _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await _admin(base, f'CREATE DATABASE "{name}"')
+            await execute_autocommit(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await execute_autocommit(base, f'CREATE DATABASE "{name}"')
         try:
             db = Database(url)
             await db.upgrade()
@@ -357,7 +348,7 @@ async def run(args: argparse.Namespace) -> None:
             report("PostgreSQL", n, load, warm, times, by_intent, cpus)
         finally:
             if not args.keep:
-                await _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                await execute_autocommit(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:

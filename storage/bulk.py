@@ -33,7 +33,6 @@ from .repository import (
 )
 
 _CARRY_ROWS = ("carried_over", "carried_forward")
-SQLITE_BULK_CACHE_KB = 32 * 1024
 
 
 @dataclass(slots=True)
@@ -210,11 +209,6 @@ class BulkWriter:
 
     async def store(self, items: Sequence[Item]) -> list[Stored]:
         session = self.session
-        if session.get_bind().dialect.name == "sqlite":
-            # Each batch adds ~200 rows per report to the figures indexes, spread across them; with
-            # SQLite's default 2 MB page cache most of those pages are read and written again per batch.
-            conn = await session.connection()
-            await conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KB}")
         # ---- duplicates: one query for the batch ----------------------------------------------
         shas = {it.report.source.sha256 for it in items}
         stored_rows = {r.sha256: r for r in (await session.execute(

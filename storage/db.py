@@ -97,6 +97,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+SQLITE_CACHE_KIB = 64 * 1024
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     sync_engine = engine.sync_engine
 
@@ -109,6 +112,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")     # safe with WAL; fsync at checkpoints only
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # Aggregates over a year read the figures index of every report; SQLite's default 2 MB page
+        # cache evicts it between questions (bench/questions: coverage 48 → 30 ms with 64 MB).
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")
@@ -187,3 +193,14 @@ async def upgrade(url: str, *, revision: str = "head", engine: AsyncEngine | Non
     finally:
         if own:
             await engine.dispose()
+
+
+async def execute_autocommit(url: str, sql: str) -> None:
+    """Run one statement outside a transaction (``CREATE``/``DROP DATABASE`` cannot run inside one);
+    for the tests and benchmarks that make their own PostgreSQL databases."""
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql(sql)
+    finally:
+        await engine.dispose()

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy import text
 
 from reports.checks import check
 from reports.model import Cell, CellStatus, Report
 from reports.synthetic import generate
 from services.ingest import ingest, store_report
-from storage.db import Database
+from storage.db import Database, execute_autocommit
 from tests.conftest import SAMPLES
 
 TODAY = date(2025, 6, 1)       # 去年 = 2024, 前年 = 2023, 近三年 = 2022–2024
@@ -91,22 +89,15 @@ def postgres_url() -> str | None:
     return os.environ.get("TEST_POSTGRES_URL")
 
 
-async def _admin(base: str, sql: str) -> None:
-    engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
 
 
 def own_postgres_database(base: str) -> str:
     """A database of this suite's own (``govreport_test_questions_<pid>``), created empty."""
     name = f"govreport_test_questions_{os.getpid()}"
-    asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
+    asyncio.run(execute_autocommit(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(execute_autocommit(base, f'CREATE DATABASE "{name}"'))
     return make_url(base).set(database=name).render_as_string(hide_password=False)
 
 
 def drop_postgres_database(base: str, url: str) -> None:
-    asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    asyncio.run(execute_autocommit(base, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))

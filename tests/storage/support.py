@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from reports.document import Source
 from reports.model import Cell, Report
 from reports.templates import REQUEST_COLUMNS
-from storage.db import Database
+from storage.db import Database, execute_autocommit
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -30,13 +30,6 @@ def postgres_base_url() -> str | None:
     return url
 
 
-async def _admin(base: str, sql: str) -> None:
-    engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
 
 
 class PostgresSession:
@@ -50,8 +43,8 @@ class PostgresSession:
         if self.url is None:
             base = postgres_base_url()
             name = f"govreport_test_storage_{os.getpid()}"
-            asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
+            asyncio.run(execute_autocommit(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            asyncio.run(execute_autocommit(base, f'CREATE DATABASE "{name}"'))
             self.base = base
             self.url = make_url(base).set(database=name).render_as_string(hide_password=False)
         return self.url
@@ -59,7 +52,7 @@ class PostgresSession:
     def close(self) -> None:
         if self.url is not None and self.base is not None:
             name = make_url(self.url).database
-            asyncio.run(_admin(self.base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            asyncio.run(execute_autocommit(self.base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             self.url = None
 
 
