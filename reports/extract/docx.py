@@ -1,8 +1,8 @@
 """Word 2007+ (.docx): paragraphs and tables in document order, merged cells expanded.
 
 The parts it needs are read through the zip caps (``safety.OfficeZip``) and the main document is
-parsed once with lxml, without entity expansion or network access. Reading the WordprocessingML directly (rather than via
-python-docx objects) keeps the spans explicit: a horizontal span (``gridSpan``) and a vertical
+parsed once with lxml, without entity expansion or network access. Reading the WordprocessingML
+directly (rather than via python-docx objects) keeps the spans explicit: a horizontal span (``gridSpan``) and a vertical
 one (``vMerge``) both become copies whose ``origin`` points at the merged cell, so sums never
 count them twice. A table that holds another table is a layout table and is read as flowing
 content.
@@ -49,7 +49,7 @@ def main_part(package: OfficeZip, default: str) -> str:
     return default
 
 
-# Tag names built once: lxml compares them as strings on every element.
+# Clark names built once rather than formatted on every call.
 _T, _TAB, _BR, _CR, _NBH, _R = (f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}noBreakHyphen", f"{W}r")
 _P, _TBL, _TR, _TC = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc"
 _SDT, _SDT_CONTENT, _CUSTOM_XML = f"{W}sdt", f"{W}sdtContent", f"{W}customXml"
@@ -61,8 +61,7 @@ _VAL = f"{W}val"
 def _text_of(el: etree._Element) -> str:
     """Visible text: w:t runs, tabs and line breaks (deleted text is w:delText and stays out)."""
     out: list[str] = []
-    for node in el.iter(# Tag names built once: lxml compares them as strings on every element.
-_T, _TAB, _BR, _CR, _NBH):
+    for node in el.iter(_T, _TAB, _BR, _CR, _NBH):
         tag = node.tag
         if tag == _T:
             out.append(node.text or "")
@@ -106,7 +105,20 @@ def _cell_text(tc: etree._Element) -> str:
     return clean_cell("".join([_text_of(p) for p in tc.iter(_P)]))
 
 
-def _first(el: etree._Element | None, tag: str) -> etree._Element | None:
+# A table whose cells hold nothing but runs of w:t inside (non-nested) paragraphs: its cells' text is
+# just their w:t texts in order, which lxml yields without building an element object per node.
+# (A grid table holds no other table, and outside its cells only properties, which hold none of these.)
+_PLAIN_CELLS = etree.XPath(
+    "not(.//w:tab | .//w:br | .//w:cr | .//w:noBreakHyphen | .//w:p//w:p)"
+    " and count(.//w:t) = count(.//w:p/descendant::w:t)",
+    namespaces={"w": W[1:-1]})
+
+
+def _plain_cell_text(tc: etree._Element) -> str:
+    return clean_cell("".join(tc.itertext(_T, with_tail=False)))
+
+
+def first_child(el: etree._Element | None, tag: str) -> etree._Element | None:
     """The first direct child with ``tag`` (what ``el.find(tag)`` returns, without ElementPath's overhead)."""
     if el is not None:
         for child in el:
@@ -115,28 +127,41 @@ def _first(el: etree._Element | None, tag: str) -> etree._Element | None:
     return None
 
 
+def _cell_merge(tc: etree._Element) -> tuple[int, bool]:
+    """The cell's horizontal span (``gridSpan``) and whether it continues a vertical merge (``vMerge``)."""
+    tcpr = first_child(tc, _TCPR)
+    grid_span = vmerge = None
+    if tcpr is not None:
+        for prop in tcpr:
+            tag = prop.tag
+            if tag == _GRID_SPAN:
+                if grid_span is None:
+                    grid_span = prop
+            elif tag == _VMERGE and vmerge is None:
+                vmerge = prop
+    return max(1, _int_attr(grid_span, 1)), vmerge is not None and vmerge.get(_VAL, "continue") != "restart"
+
+
 def table_grid(tbl: etree._Element) -> Table:
     rows: list[list[str]] = []
     origin: list[list[tuple[int, int]]] = []
     cells = 0
+    cell_text = _plain_cell_text if _PLAIN_CELLS(tbl) else _cell_text
     for r, tr in enumerate(_children(tbl, _TR)):
-        col = _int_attr(_first(_first(tr, _TRPR), _GRID_BEFORE), 0)
+        col = _int_attr(first_child(first_child(tr, _TRPR), _GRID_BEFORE), 0)
         texts = [""] * col
         orig = [(r, c) for c in range(col)]
         above = rows[r - 1] if r > 0 else None
         above_origin = origin[r - 1] if r > 0 else None
         for tc in _children(tr, _TC):
-            tcpr = _first(tc, _TCPR)
-            span = max(1, _int_attr(_first(tcpr, _GRID_SPAN), 1))
-            vmerge = _first(tcpr, _VMERGE)
-            continued = vmerge is not None and vmerge.get(_VAL, "continue") != "restart"
+            span, continued = _cell_merge(tc)
             for dc in range(span):
                 c = col + dc
                 if continued and above is not None and c < len(above):
                     texts.append(above[c])
                     orig.append(above_origin[c])
                 elif dc == 0:
-                    texts.append(_cell_text(tc))
+                    texts.append(cell_text(tc))
                     orig.append((r, c))
                 else:
                     texts.append(texts[-1])
@@ -153,6 +178,19 @@ def table_grid(tbl: etree._Element) -> Table:
             texts.append("")
             orig.append((r, c))
     return Table(tuple(tuple(x) for x in rows), tuple(tuple(x) for x in origin))
+
+
+def _holds_table(tbl: etree._Element) -> bool:
+    """Whether a table has another table inside one of its cells (ElementPath's ``.//w:tc//w:tbl``)."""
+    for inner in tbl.iter(_TBL):
+        if inner is tbl:
+            continue
+        node = inner.getparent()
+        while node is not None and node is not tbl:
+            if node.tag == _TC:
+                return True
+            node = node.getparent()
+    return False
 
 
 class _Flow:
@@ -173,7 +211,7 @@ class _Flow:
                     self.container(content)
 
     def table(self, tbl: etree._Element) -> None:
-        if tbl.find(f".//{W}tc//{W}tbl") is not None:
+        if _holds_table(tbl):
             # A layout table wrapping other tables: read its cells as flowing content.
             for tr in _children(tbl, _TR):
                 for tc in _children(tr, _TC):

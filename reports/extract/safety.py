@@ -1,8 +1,8 @@
 """Limits and guards every reader goes through: size caps, zip streaming caps, unsafe XML, encryption.
 
-Office files (.docx, .xlsx) are zips, so they pass through the same member caps as an uploaded
-archive; their XML parts are refused when they declare a DTD (Office never does, an entity
-expansion bomb always does).
+Office files (.docx, .xlsx) are zips, so the parts a reader inflates pass the same member caps as
+an uploaded archive; their XML parts are refused when they declare a DTD (Office never does, an
+entity expansion bomb always does).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import io
 import struct
 import zipfile
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Self
 
 ErrorCode = Literal["too_large", "empty", "corrupt", "encrypted", "scanned", "unsupported", "zip_bomb", "timeout"]
 
@@ -217,7 +217,7 @@ class OfficeZip:
             raise
         self.infos = {info.filename: info for info in infos if not info.is_dir()}
 
-    def __enter__(self) -> "OfficeZip":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,30 +1,50 @@
 """Excel 2007+ (.xlsx): each sheet's tables (merged ranges expanded) and lines of prose, in order.
 
-The workbook's parts pass the zip caps and the DTD refusal first (``safety.check_office_zip``);
-openpyxl then streams the values in read-only mode (it parses with defusedxml when installed),
-and the merged ranges, which read-only mode does not expose, are read from the sheet XML.
-Numbers are written as printed: 12.0 → "12", 24252.311082 stays as is.
+The workbook's parts are read through the zip caps and the DTD refusal (``safety.OfficeZip``) and
+parsed with lxml (no entities, no network): the workbook's sheet list, the shared strings, the date
+formats of the cell styles and each sheet's cells and merged ranges (``<mergeCell ref=…>``). Values
+are read as openpyxl reads them in read-only, data-only mode (cached formula results, dates from
+date-formatted serials, the sheet's declared dimension bounding what is read), without building its
+objects, which cost four times as much as reading the XML. Numbers are written as printed:
+12.0 → "12", 24252.311082 stays as is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
+import posixpath
 import re
-import zipfile
 from decimal import Decimal
 
-import openpyxl
-from openpyxl.utils.cell import range_boundaries
-from openpyxl.utils.exceptions import InvalidFileException
+from lxml import etree
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_to_tuple,
+    range_boundaries,
+)
+from openpyxl.utils.datetime import (
+    CALENDAR_MAC_1904,
+    WINDOWS_EPOCH,
+    from_excel,
+    from_ISO8601,
+)
 
 from reports.document import Block, Document, Paragraph, Source, Table
 
+from .docx import first_child
 from .html import clean_cell
 from .safety import ExtractError, Limits, OfficeZip, ZipBudget, corrupt
 
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
 _MAX_CELLS = 200_000
+S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_ROW, _C, _V, _IS, _T, _R = f"{S}row", f"{S}c", f"{S}v", f"{S}is", f"{S}t", f"{S}r"
+_DIMENSION, _SHEET_DATA = f"{S}dimension", f"{S}sheetData"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True,
+                          load_dtd=False)
 
 
 def render_value(value: object) -> str:
@@ -46,20 +66,197 @@ def render_value(value: object) -> str:
     return clean_cell(str(value))
 
 
-def _sheet_cells(ws, sheet_xml: bytes | None) -> tuple[dict[tuple[int, int], str], list[tuple[int, int, int, int]]]:
+def _xml(data: bytes, what: str) -> etree._Element:
+    try:
+        return etree.fromstring(data, parser=_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise corrupt("Excel", "Excel", f"{what}: {exc}") from exc
+
+
+def _string_item(si: etree._Element) -> str:
+    """A shared or inline string: its plain text then its rich-text runs (phonetic guides left out)."""
+    parts = [t.text or "" for t in si if t.tag == _T]
+    for run in si:
+        if run.tag == _R:
+            for t in run:
+                if t.tag == _T:
+                    parts.append(t.text or "")
+                    break
+    return "".join(parts)
+
+
+def _shared_strings(root: etree._Element | None) -> list[str]:
+    if root is None:
+        return []
+    return [_string_item(si).replace("x005F_", "") for si in root.iter(f"{S}si")]
+
+
+def _date_styles(root: etree._Element | None) -> tuple[set[int], set[int]]:
+    """Indices of the cell styles whose number format shows a date, and those showing a duration."""
+    dates: set[int] = set()
+    durations: set[int] = set()
+    if root is None:
+        return dates, durations
+    custom = {}
+    # Only the workbook's own formats: a differential format (dxf, for conditional formatting) has
+    # a numFmt of its own that no cell style refers to.
+    fmts = first_child(root, f"{S}numFmts")
+    for fmt in fmts.iter(f"{S}numFmt") if fmts is not None else ():
+        try:
+            custom[int(fmt.get("numFmtId", ""))] = fmt.get("formatCode", "")
+        except ValueError:
+            continue
+    xfs = first_child(root, f"{S}cellXfs")
+    for idx, xf in enumerate(xfs.iter(f"{S}xf") if xfs is not None else ()):
+        try:
+            fmt_id = int(xf.get("numFmtId", "0"))
+        except ValueError:
+            fmt_id = 0
+        fmt = custom[fmt_id] if fmt_id in custom else BUILTIN_FORMATS.get(fmt_id)
+        if fmt is None:
+            continue
+        if is_date_format(fmt):
+            dates.add(idx)
+        if is_timedelta_format(fmt):
+            durations.add(idx)
+    return dates, durations
+
+
+def _number(text: str) -> int | float:
+    if "." in text or "E" in text or "e" in text:
+        return float(text)
+    return int(text)
+
+
+class _Book:
+    """What every sheet's cells need from the workbook: shared strings, date styles and epoch."""
+
+    def __init__(self, strings: list[str], dates: set[int], durations: set[int], epoch: dt.datetime) -> None:
+        self.strings = strings
+        self.dates = dates
+        self.durations = durations
+        self.epoch = epoch
+
+    def value(self, c: etree._Element) -> object:
+        kind = c.get("t", "n")
+        if kind == "inlineStr":
+            for child in c:
+                if child.tag == _IS:
+                    return _string_item(child)
+            return None
+        raw = None
+        for child in c:
+            if child.tag == _V:
+                raw = child.text
+                break
+        if not raw:
+            return None
+        if kind == "n":
+            value = _number(raw)
+            style = c.get("s")
+            if style:
+                idx = int(style)
+                if idx in self.dates:
+                    try:
+                        return from_excel(value, self.epoch, timedelta=idx in self.durations)
+                    except (OverflowError, ValueError):
+                        return "#VALUE!"
+            return value
+        if kind == "s":
+            return self.strings[int(raw)]
+        if kind == "b":
+            return bool(int(raw))
+        if kind == "d":
+            return from_ISO8601(raw)
+        return raw
+
+
+_REF = re.compile(r"([A-Z]{1,3})[0-9]+")
+_COLUMNS: dict[str, int] = {}
+
+
+def _column(ref: str) -> int:
+    """The column of a cell reference ("C12" → 3)."""
+    m = _REF.fullmatch(ref)
+    if m is None:
+        return coordinate_to_tuple(ref)[1]  # its errors (a malformed reference) are openpyxl's
+    letters = m.group(1)
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = _COLUMNS[letters] = column_index_from_string(letters)
+    return col
+
+
+def _dimension(root: etree._Element) -> tuple[int | None, int | None]:
+    """The (max_row, max_col) the sheet declares; rows and columns beyond it are not read."""
+    for el in root:
+        if el.tag == _DIMENSION:
+            ref = el.get("ref")
+            if ref:
+                _, _, max_col, max_row = range_boundaries(ref)
+                return max_row, max_col
+            return None, None
+        if el.tag == _SHEET_DATA:
+            break
+    return None, None
+
+
+def _row_number(attr: str) -> int:
+    try:
+        return int(attr)
+    except ValueError:
+        as_float = float(attr)
+        if not as_float.is_integer():
+            raise ValueError(f"{attr} is not a valid row number") from None
+        return int(as_float)
+
+
+def _sheet_cells(root: etree._Element, book: _Book, sheet_xml: bytes) -> tuple[dict[tuple[int, int], str], list[tuple[int, int, int, int]]]:
     """Non-empty cells by (row, col), and merged ranges as (min_row, min_col, max_row, max_col)."""
+    max_row, max_col = _dimension(root)
+    empty_width = max_col or 0
     cells: dict[tuple[int, int], str] = {}
     count = 0
-    for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
-        for c, value in enumerate(row, start=1):
-            count += 1
-            if count > _MAX_CELLS:
-                raise _too_large()
-            text = render_value(value)
-            if text:
-                cells[(r, c)] = text
+    next_row = 1  # rows are read in order: one numbered below this (a repeat, or out of order) is dropped
+    row_no = 0
+    data = first_child(root, _SHEET_DATA)
+    for row in data.iter(_ROW) if data is not None else ():
+        attr = row.get("r")
+        row_no = _row_number(attr) if attr is not None else row_no + 1
+        if max_row is not None and row_no > max_row:
+            break
+        if row_no < next_row:
+            continue
+        # Rows left out of the XML are empty rows: they count towards the cap as full rows.
+        count += (row_no - next_row) * empty_width
+        next_row = row_no + 1
+        values: dict[int, object] = {}
+        col = last = 0
+        for c in row:
+            if c.tag != _C:
+                continue
+            ref = c.get("r")
+            col = _column(ref) if ref else col + 1
+            last = col
+            if len(c):  # a cell without children is only formatted: it has no value
+                values[col] = book.value(c)
+            else:
+                values.pop(col, None)
+        width = max_col or last
+        count += width
+        if count > _MAX_CELLS:
+            raise _too_large()
+        for c, value in values.items():
+            if 1 <= c <= width:
+                text = render_value(value)
+                if text:
+                    cells[(row_no, c)] = text
+    if max_row is not None and next_row <= max_row and row_no > max_row:
+        count += (max_row + 1 - next_row) * empty_width
+        if count > _MAX_CELLS:
+            raise _too_large()
     merges = []
-    for ref in _MERGE.findall(sheet_xml or b""):
+    for ref in _MERGE.findall(sheet_xml):
         min_col, min_row, max_col, max_row = range_boundaries(ref.decode())
         if (max_row - min_row + 1) * (max_col - min_col + 1) > _MAX_CELLS:
             raise _too_large()
@@ -142,25 +339,75 @@ def _table(rows: list[int], text: dict[tuple[int, int], str], origin: dict[tuple
     return Table(tuple(grid), tuple(orig))
 
 
+_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_WORKBOOK_TYPES = tuple(f"application/vnd.{t}.main+xml" for t in (
+    "ms-excel.template.macroEnabled", "openxmlformats-officedocument.spreadsheetml.template",
+    "ms-excel.sheet.macroEnabled", "openxmlformats-officedocument.spreadsheetml.sheet"))
+_SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def _part(package: OfficeZip, name: str) -> etree._Element | None:
+    data = package.read(name)
+    return None if data is None else _xml(data, name)
+
+
+def _content_types(package: OfficeZip) -> tuple[str, str | None]:
+    """The workbook part and the shared strings part, as the package's content types name them."""
+    root = _part(package, "[Content_Types].xml")
+    if root is None:
+        raise corrupt("Excel", "Excel", "no [Content_Types].xml")
+    overrides = {o.get("ContentType"): (o.get("PartName") or "")[1:] for o in reversed(root.findall(f"{_CT}Override"))}
+    workbook = next((overrides[t] for t in _WORKBOOK_TYPES if t in overrides), None)
+    if workbook is None:
+        defaults = {d.get("ContentType") for d in root.findall(f"{_CT}Default")}
+        if not defaults & set(_WORKBOOK_TYPES):
+            raise corrupt("Excel", "Excel", "no workbook part")
+        workbook = "xl/workbook.xml"
+    return workbook, overrides.get(_SHARED_STRINGS)
+
+
+def _worksheets(package: OfficeZip, workbook: str) -> tuple[list[str], dt.datetime]:
+    """The worksheets' part names in the workbook's order (chart sheets left out), and the date epoch."""
+    root = _part(package, workbook)
+    if root is None:
+        raise corrupt("Excel", "Excel", "no workbook part")
+    folder = posixpath.dirname(workbook)
+    rels_name = posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels")
+    rels: dict[str, tuple[str, str]] = {}
+    rels_root = _part(package, rels_name)
+    for rel in rels_root.iter(_REL) if rels_root is not None else ():
+        target = rel.get("Target") or ""
+        if rel.get("TargetMode") != "External":
+            target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        rels[rel.get("Id") or ""] = (rel.get("Type") or "", target)
+    pr = root.find(f"{S}workbookPr")
+    epoch = CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else WINDOWS_EPOCH
+    sheets: list[str] = []
+    for sheet in root.iter(f"{S}sheet"):
+        rid = sheet.get(_R_ID)
+        if not rid:
+            continue
+        kind, target = rels[rid]
+        if target in package.infos and "chartsheet" not in kind:
+            sheets.append(target)
+    return sheets, epoch
+
+
 def read_xlsx(data: bytes, filename: str, limits: Limits, budget: ZipBudget | None = None) -> Document:
-    package = OfficeZip(data, limits, kind_zh="Excel", kind_en="Excel", budget=budget)
-    parts = {name: package.read(name) for name in package.infos}
-    package.zf.close()
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError,
-            IndexError, OSError) as exc:
-        raise corrupt("Excel", "Excel", f"{type(exc).__name__}: {exc}") from exc
     blocks: list[Block] = []
-    try:
-        for ws in wb.worksheets:
-            path = getattr(ws, "_worksheet_path", "")
-            cells, merges = _sheet_cells(ws, parts.get(path.lstrip("/")))
-            blocks.extend(sheet_blocks(cells, merges))
-    except ExtractError:
-        raise
-    except (KeyError, ValueError, TypeError, AttributeError, IndexError, zipfile.BadZipFile) as exc:
-        raise corrupt("Excel", "Excel", f"{type(exc).__name__}: {exc}") from exc
-    finally:
-        wb.close()
+    with OfficeZip(data, limits, kind_zh="Excel", kind_en="Excel", budget=budget) as package:
+        try:
+            workbook, strings_part = _content_types(package)
+            sheets, epoch = _worksheets(package, workbook)
+            strings = _shared_strings(_part(package, strings_part) if strings_part else None)
+            dates, durations = _date_styles(_part(package, "xl/styles.xml"))
+            book = _Book(strings, dates, durations, epoch)
+            for name in sheets:
+                sheet_xml = package.read(name) or b""
+                cells, merges = _sheet_cells(_xml(sheet_xml, name), book, sheet_xml)
+                blocks.extend(sheet_blocks(cells, merges))
+        except ExtractError:
+            raise
+        except (KeyError, ValueError, TypeError, AttributeError, IndexError, OverflowError) as exc:
+            raise corrupt("Excel", "Excel", f"{type(exc).__name__}: {exc}") from exc
     return Document(Source.of(filename, data, "xlsx"), blocks)
