@@ -245,7 +245,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--upload-concurrency", type=int, default=2)
     p.add_argument("--preload", type=int, default=300, help="generated reports stored before the run")
     p.add_argument("--max-rate", type=float, default=1000.0, help="the bot's overall message rate limit")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.questions < 1 or args.uploads < 1:
+        p.error("--questions and --uploads must be at least 1: both phases are measured")
+    return args
 
 
 if __name__ == "__main__":
