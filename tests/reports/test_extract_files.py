@@ -225,3 +225,28 @@ def test_converter_timeout_is_reported_and_the_converter_killed():
     with pytest.raises(ExtractError) as err:
         extract(rtf, "slow.doc", limits=Limits(convert_seconds=0.05))
     assert err.value.code == "timeout" and "took too long" in err.value.message_en
+
+
+def test_xlsx_shared_strings_dates_booleans_formulas_and_a_chart_sheet():
+    import datetime
+
+    from openpyxl.chart import BarChart, Reference
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"] = "发布日期", datetime.date(2022, 1, 20)
+    ws["A2"], ws["B2"] = "规章", "=1+1"          # no cached value: openpyxl writes none
+    ws["A3"], ws["B3"] = "是否公开", True
+    ws["A4"], ws["B4"] = "行政处罚", 1282
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=4, max_row=4))
+    wb.create_chartsheet("图表").add_chart(chart)   # a chart sheet holds no cells: skipped, not "corrupt"
+    buf = io.BytesIO()
+    wb.save(buf)
+    doc = extract(buf.getvalue(), "r.xlsx").documents[0]
+    cells = {row[0]: row[1] for t in doc.tables for row in t.rows if len(row) > 1}
+    assert cells["行政处罚"] == "1282"
+    assert cells["发布日期"].startswith("2022-01-20")
+    assert cells["是否公开"] in ("TRUE", "True", "true")
+    # A formula with no cached result is empty, never the formula text or a computed guess.
+    assert cells["规章"] == ""
