@@ -24,7 +24,7 @@ from bot.settings import Settings
 from bot.menu import REMINDER_COMMANDS, described, menu
 from bot.texts import LANGS, t
 from handlers import access, callbacks, commands, questions, reminders, start, upload
-from handlers.common import CLOCK, DATABASE, SETTINGS, lang_for
+from handlers.common import CLOCK, DATABASE, SETTINGS, lang_for, load_lang
 from storage.db import Database, StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,9 @@ def build_application(settings: Settings, *, db: Database | None = None,
 
 
 def register_handlers(app: Application) -> None:
-    """Every handler, in one place. Group -1 is the access gate; it stops refused users' updates."""
+    """Every handler, in one place. Group -1 is the access gate; it stops refused users' updates.
+    Group -3 reads the user's stored /lang choice before anything (the roster upload in -2 included) replies."""
+    app.add_handler(TypeHandler(Update, load_lang), group=-3)
     app.add_handler(TypeHandler(Update, access.gate), group=-1)
     app.add_handler(CommandHandler("start", start.start))
     app.add_handler(CommandHandler("help", start.help_))

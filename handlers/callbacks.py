@@ -19,7 +19,7 @@ from bot import render
 from bot.texts import Lang, plain, t
 from handlers import questions
 from handlers.access import is_admin
-from handlers.common import USER_LANG, db_of, lang_for, send_html
+from handlers.common import db_of, lang_for, remember_lang, send_html
 from handlers.report_view import send_report
 from services import export, stored
 
@@ -62,7 +62,7 @@ def _int(text: str) -> int | None:
 async def _lang(update: Update, context: Context, argument: str, lang: Lang) -> str | None:
     if argument not in ("zh", "en"):
         return STALE
-    context.user_data[USER_LANG] = argument
+    await remember_lang(update, context, argument)
     await update.callback_query.edit_message_text(t("lang.set", argument))  # type: ignore[arg-type]
     return None
 

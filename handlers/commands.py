@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot import render
 from bot.texts import plain, t
-from handlers.common import USER_LANG, db_of, lang_for, send_html, today_of
+from handlers.common import db_of, lang_for, remember_lang, send_html, today_of
 from handlers.report_view import send_report
 from services import export, stored
 
@@ -25,7 +25,7 @@ AGENCIES_SHOWN = 200
 async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     choice = (context.args[0].lower() if context.args else "")[:2]
     if choice in ("zh", "en"):
-        context.user_data[USER_LANG] = choice
+        await remember_lang(update, context, choice)
         await update.effective_message.reply_text(t("lang.set", choice))  # type: ignore[arg-type]
         return
     current = lang_for(update, context)
