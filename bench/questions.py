@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from reports.templates import TEMPLATES
 from services.questions import answer
 from storage.db import Database, execute_autocommit
+from storage.repository import DERIVED, subtotal_groups, subtotal_row_id
 
 TODAY = date(2025, 6, 1)
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
@@ -76,9 +77,16 @@ def _requests(rng: random.Random, template: str) -> dict[str, dict[str, int]]:
 
 
 def figure_rows(rng: random.Random, template: str) -> Iterator[tuple[str, str, str, float]]:
-    for row, cols in _requests(rng, template).items():
+    requests = _requests(rng, template)
+    for row, cols in requests.items():
         for col, v in cols.items():
             yield "requests", row, col, float(v)
+    # The group subtotals the store writes next to the leaves (storage.repository.stored_figure_values).
+    spec = TEMPLATES[template].table("requests")
+    for group, leaves in subtotal_groups(spec).items():
+        for col in spec.columns:
+            if all(col.id in requests.get(r, {}) for r in leaves):
+                yield DERIVED, subtotal_row_id(group), col.id, float(sum(requests[r][col.id] for r in leaves))
     for row in ("review", "suit_direct", "suit_after_review"):
         parts = [rng.randint(0, 3) if rng.random() < 0.2 else 0 for _ in range(4)]
         for col, v in zip(("upheld", "corrected", "other", "pending", "total"), (*parts, sum(parts))):

@@ -22,7 +22,7 @@ from reports.model import Report
 from reports.templates import TEMPLATES
 from storage.db import Database
 from storage.models import Agency, Figure, ReportRow
-from storage.repository import TABLES, counts, figure_rows
+from storage.repository import DERIVED, TABLES, counts, figure_rows
 
 Format = Literal["csv", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx")
@@ -120,7 +120,7 @@ async def stored_rows(db: Database, report_ids: Iterable[int] | None = None) -> 
                 chunk[r["id"]] = row
             figures = await session.execute(select(Figure.report_id, Figure.table_id, Figure.row_id,
                                                    Figure.column_id, Figure.value)
-                                            .where(Figure.report_id.in_(list(chunk))))
+                                            .where(Figure.report_id.in_(list(chunk)), Figure.table_id != DERIVED))
             for report_id, t, rid, cid, value in figures.all():
                 chunk[report_id][f"{t}.{rid}.{cid}"] = value
             for row in chunk.values():

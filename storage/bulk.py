@@ -26,9 +26,9 @@ from .repository import (
     CARRYOVER,
     ReportRepository,
     counts,
-    figure_values,
     finding_row,
     insert_figures,
+    stored_figure_values,
     to_finding,
 )
 
@@ -263,7 +263,7 @@ class BulkWriter:
             for i in fresh:
                 report, ref, rid = items[i].report, refs[i], report_ids[i]
                 key = (rid, ref.id if ref else None, report.year, True)
-                figures.extend(key + f for f in figure_values(report))
+                figures.extend(key + f for f in stored_figure_values(report))
                 own.extend(finding_row(rid, f) for f in report.findings)
             await insert_figures(session, figures)
             if own:

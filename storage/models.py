@@ -135,7 +135,7 @@ class Figure(Base):
     agency_id: Mapped[int | None] = mapped_column(Integer)
     year: Mapped[int | None] = mapped_column(Integer)
     is_current: Mapped[bool] = mapped_column(Boolean)
-    table_id: Mapped[str] = mapped_column(String(20))      # disclosure | requests | appeals
+    table_id: Mapped[str] = mapped_column(String(20))      # disclosure | requests | appeals | derived (group subtotals)
     row_id: Mapped[str] = mapped_column(String(40))
     column_id: Mapped[str] = mapped_column(String(40))
     value: Mapped[float] = mapped_column(Float)

@@ -13,11 +13,25 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Float, and_, bindparam, case, cast, func, literal, null, or_, select, true
+from sqlalchemy import (
+    Float,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Agency, AgencyAlias, Figure, FindingRow, ReportRow
+from reports.templates import TEMPLATES
 
+from .models import Agency, AgencyAlias, Figure, FindingRow, ReportRow
+from .repository import DERIVED, subtotal_groups, subtotal_row_id
 
 # Statement objects are built once per shape (``lru_cache`` on the builders, bound parameters for the
 # values that change with every question): SQLAlchemy memoises a statement's cache key on the object,
@@ -201,7 +215,7 @@ async def report_figures(session: AsyncSession, report_ids: Sequence[int]) -> di
 
 
 _REPORT_FIGURES = select(Figure.report_id, Figure.table_id, Figure.row_id, Figure.column_id, Figure.value).where(
-    Figure.report_id.in_(bindparam("ids", expanding=True)))
+    Figure.report_id.in_(bindparam("ids", expanding=True)), Figure.table_id != DERIVED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +300,25 @@ def _shape(c: Component) -> tuple[tuple[str, ...], str] | None:
     return next(iter(shapes)) if len(shapes) == 1 else None
 
 
+@lru_cache(maxsize=_STATEMENTS)
+def _subtotal_shape(c: Component) -> tuple[tuple[str, ...], str] | None:
+    """The stored group subtotal standing for ``c`` when, in every template, ``c`` is exactly one whole
+    group of leaves read in one column: one row per report instead of up to eight."""
+    if c.table != "requests" or {t for t, _, _ in c.cells} != set(TEMPLATES):
+        return None
+    found = set()
+    for template, rows, column in c.cells:
+        groups = subtotal_groups(TEMPLATES[template].table("requests"))
+        match = [g for g, leaves in groups.items() if set(leaves) == set(rows) and len(leaves) == len(rows)]
+        if len(match) != 1:
+            return None
+        found.add((match[0], column))
+    if len(found) != 1:
+        return None
+    group, column = found.pop()
+    return (subtotal_row_id(group),), column
+
+
 def _one_pass(parts: list[tuple[tuple[str, ...], str]], denominator: tuple[tuple[str, ...], str] | None,
               scope: Scope):
     """Numerator and denominator in one pass over the covering index, with conditional sums per report."""
@@ -367,7 +400,9 @@ async def totals_by_year(session: AsyncSession, numerator: Sequence[Component], 
     times as there are reports in scope, every report is complete and the sums per cell are the
     answer. Otherwise each report is checked (grouped by report), which is exact but slower.
     """
-    shapes = [_shape(c) for c in numerator]
+    # A whole group reads its stored subtotal; a report lacking it (a leaf unknown) makes the counts differ
+    # from the reports in scope, and the exact per-report path below answers (and explains exclusions).
+    shapes = [_subtotal_shape(c) or _shape(c) for c in numerator]
     den_shape = _shape(denominator) if denominator else None
     if all(shapes) and (denominator is None or den_shape):
         cells = await _cell_totals(session, [*shapes, *([den_shape] if den_shape else [])], scope)  # type: ignore[list-item]

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.checks import check_carryover
 from reports.model import Finding, Report
-from reports.templates import TableId
+from reports.templates import TEMPLATES, TableId, TableSpec
 
 from .models import Agency, AgencyAlias, Base, Figure, FindingRow, ReportRow, utcnow
 from .names import agency_key, clean_name, government_of, region_of
@@ -49,6 +49,49 @@ def figure_values(report: Report) -> list[tuple[str, str, str, float]]:
             for column_id, cell in cols.items():
                 if cell.known and cell.text is None:
                     out.append((table, row_id, column_id, float(cell.number)))  # type: ignore[arg-type]
+    return out
+
+
+DERIVED = "derived"    # figures.table_id of group subtotals: never a printed cell, never exported
+
+
+def subtotal_row_id(group_id: str) -> str:
+    """The ``figures.row_id`` of a group's subtotal; distinct from every printed row id (2019 prints
+    （六） as one row whose id is the group id, and queries match row ids without their table)."""
+    return f"{group_id}.subtotal"
+
+
+def subtotal_groups(spec: TableSpec) -> dict[str, tuple[str, ...]]:
+    """group id → the leaf row ids it sums, for the requests groups made only of leaves.
+
+    A group without rows of its own is printed as a single row carrying the group's id (2019's （六）),
+    so every template has the same subtotals."""
+    out: dict[str, tuple[str, ...]] = {}
+    ids = {r.id for r in spec.rows}
+    for g in spec.groups:
+        rows = spec.group_rows(g.id)
+        if rows and all(r.leaf for r in rows):
+            out[g.id] = tuple(r.id for r in rows)
+        elif not rows and g.id in ids and spec.row(g.id).leaf:
+            out[g.id] = (g.id,)
+    return out
+
+
+def stored_figure_values(report: Report) -> list[tuple[str, str, str, float]]:
+    """What the store writes for a report: its known numbers plus the group subtotals (table ``derived``)
+    whose every leaf cell is known, so whole-group questions read one row per report instead of many."""
+    out = figure_values(report)
+    template = TEMPLATES.get(report.template)
+    if template is None:
+        return out
+    spec = template.table("requests")
+    grid = report.grid("requests")
+    for group_id, rows in subtotal_groups(spec).items():
+        for column in spec.columns:
+            cells = [grid.get(r, {}).get(column.id) for r in rows]
+            if all(c is not None and c.known and c.text is None for c in cells):
+                out.append((DERIVED, subtotal_row_id(group_id), column.id,
+                            float(sum(c.number for c in cells))))  # type: ignore[misc, union-attr]
     return out
 
 
@@ -239,7 +282,7 @@ class ReportRepository:
 
     async def figures(self, report_id: int) -> dict[tuple[str, str, str], float]:
         rows = await self.session.execute(select(Figure.table_id, Figure.row_id, Figure.column_id, Figure.value)
-                                          .where(Figure.report_id == report_id))
+                                          .where(Figure.report_id == report_id, Figure.table_id != DERIVED))
         return {(t, r, c): v for t, r, c, v in rows.all()}
 
     async def load(self, report_id: int) -> Report | None:
@@ -272,7 +315,7 @@ class ReportRepository:
 
     async def _insert_figures(self, row: ReportRow, report: Report) -> None:
         key = (row.id, row.agency_id, row.year, row.is_current)
-        await insert_figures(self.session, [key + f for f in figure_values(report)])
+        await insert_figures(self.session, [key + f for f in stored_figure_values(report)])
 
     async def _insert_findings(self, report_id: int, findings: Sequence[Finding]) -> None:
         if findings:
