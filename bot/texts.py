@@ -211,9 +211,14 @@ TEXTS: dict[str, dict[Lang, str]] = {
 }
 
 
+def fill(template: str, **values: Any) -> str:
+    """An HTML ``template`` with ``values`` HTML-escaped and substituted (every text table uses this)."""
+    return template.format(**{k: html.escape(str(v), quote=False) for k, v in values.items()})
+
+
 def t(key: str, lang: Lang, **values: Any) -> str:
     """The HTML text ``key`` in ``lang`` with ``values`` HTML-escaped and substituted."""
-    return TEXTS[key][lang].format(**{k: html.escape(str(v), quote=False) for k, v in values.items()})
+    return fill(TEXTS[key][lang], **values)
 
 
 def plain(key: str, lang: Lang, **values: Any) -> str:

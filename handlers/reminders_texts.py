@@ -5,11 +5,10 @@ HTML templates (messages go out with ``parse_mode=HTML``); ``t()`` escapes every
 
 from __future__ import annotations
 
-import html
 from datetime import date
 from typing import Any
 
-from bot.texts import Lang
+from bot.texts import Lang, fill
 
 TEXTS: dict[str, dict[Lang, str]] = {
     # ---- usage ---------------------------------------------------------------------------------
@@ -257,7 +256,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
 
 def t(key: str, lang: Lang, **values: Any) -> str:
     """The HTML text ``key`` in ``lang`` with ``values`` HTML-escaped and substituted."""
-    return TEXTS[key][lang].format(**{k: html.escape(str(v), quote=False) for k, v in values.items()})
+    return fill(TEXTS[key][lang], **values)
 
 
 def day(d: date | str | None, lang: Lang) -> str:
