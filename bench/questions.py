@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 from reports.templates import TEMPLATES
 from services.questions import answer
 from storage.db import Database, execute_autocommit
-from storage.repository import DERIVED, subtotal_groups, subtotal_row_id
+from storage.encoding import DERIVED, subtotal_groups, subtotal_row_id
 
 TODAY = date(2025, 6, 1)
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
@@ -81,7 +81,7 @@ def figure_rows(rng: random.Random, template: str) -> Iterator[tuple[str, str, s
     for row, cols in requests.items():
         for col, v in cols.items():
             yield "requests", row, col, float(v)
-    # The group subtotals the store writes next to the leaves (storage.repository.stored_figure_values).
+    # The group subtotals the store writes next to the leaves (storage.encoding.stored_figure_values).
     spec = TEMPLATES[template].table("requests")
     for group, leaves in subtotal_groups(spec).items():
         for col in spec.columns:

@@ -30,6 +30,7 @@ from services.ingest import (
     prepare_path,
     store_prepared_many,
 )
+from storage import indexes
 from storage.db import Database, StorageUnavailable
 
 LABELS = {
@@ -75,7 +76,8 @@ async def import_files(db: Database, files: list[Path], *, limits: Limits, town_
     """Import ``files`` in order. Analysis (CPU-bound) runs in ``jobs`` worker processes while the
     event loop stores what is ready, about ``batch`` reports per transaction
     (``services.ingest.store_prepared_many``: the outcomes are those of storing one by one, and a
-    failed batch is retried one report per transaction)."""
+    failed batch is retried one report per transaction). An import at least as large as the store
+    builds the question indexes once at the end (``storage.indexes``)."""
     loop = asyncio.get_running_loop()
     # "spawn": forking a process that runs an event loop and database threads is not safe.
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) if jobs > 1 else None
@@ -142,6 +144,9 @@ async def import_files(db: Database, files: list[Path], *, limits: Limits, town_
             bar.set_postfix_str(chunk[-1][0].name[-30:], refresh=False)
             bar.update(len(chunk))
 
+    bulk = await indexes.worth_suspending(db, len(files))
+    if bulk:
+        await indexes.suspend(db)
     try:
         with tqdm(total=len(files), unit="file", file=sys.stderr, disable=not progress) as bar:
             producer = asyncio.create_task(gather())
@@ -153,6 +158,10 @@ async def import_files(db: Database, files: list[Path], *, limits: Limits, town_
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        if bulk:
+            if progress:
+                print("正在重建查询索引 rebuilding the question indexes…", file=sys.stderr)
+            await indexes.restore(db)
     return results
 
 

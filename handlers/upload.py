@@ -104,8 +104,9 @@ async def process(update: Update, context: ContextTypes.DEFAULT_TYPE, data: byte
         result = IngestResult(file=prepared.file, skipped=list(prepared.skipped),
                               unreadable=list(prepared.unreadable))
         # Stored one by one (each in its own transaction), so an archive shows progress by count.
-        for done, (report, original) in enumerate(prepared.reports, 1):
-            result.outcomes.append(await store_report(db, report, original, uploaded_by=update.effective_user.id))
+        for done, (report, original, encoded) in enumerate(prepared.reports, 1):
+            result.outcomes.append(await store_report(db, report, original, uploaded_by=update.effective_user.id,
+                                                      encoded=encoded))
             if is_archive:
                 await status.update(t("stage.stored", lang, name=name, done=done, total=total))
     finally:

@@ -22,7 +22,8 @@ from reports.model import Report
 from reports.templates import TEMPLATES
 from storage.db import Database
 from storage.models import Agency, Figure, ReportRow
-from storage.repository import DERIVED, TABLES, counts, figure_rows
+from storage.encoding import DERIVED, TABLES, figure_rows
+from storage.repository import counts
 
 Format = Literal["csv", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx")

@@ -19,6 +19,7 @@ import asyncio
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 from datetime import datetime
 
 from reports.extract import ExtractError, Limits, Skipped, sniff
@@ -27,9 +28,10 @@ from reports.model import Report
 from reports.pipeline import analyse
 from services.store import ReportOutcome, Status, store_report, store_reports
 from storage.db import Database
+from storage.encoding import Encoded, encode
 from storage.models import utcnow
 
-__all__ = ["IngestResult", "Prepared", "ReportOutcome", "Unreadable", "ingest", "prepare", "prepare_path",
+__all__ = ["IngestResult", "Prepared", "PreparedReport", "ReportOutcome", "Unreadable", "ingest", "prepare", "prepare_path",
            "store_prepared", "store_prepared_many", "store_report", "store_reports"]
 
 
@@ -57,13 +59,19 @@ class IngestResult:
 
 
 
+class PreparedReport(NamedTuple):
+    report: Report
+    original: bytes          # the report's own bytes (an archive member's, for a report found in an archive)
+    encoded: Encoded         # what the store writes, made here so the writing process does not have to
+
+
 @dataclass(slots=True)
 class Prepared:
     """A file analysed and ready to store: each report with its original bytes (picklable, so the
     CPU-bound half can run in a worker process)."""
 
     file: str
-    reports: list[tuple[Report, bytes]] = field(default_factory=list)
+    reports: list[PreparedReport] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
 
@@ -99,7 +107,7 @@ def prepare(data: bytes, filename: str, *, limits: Limits | None = None, town_de
                 report.source.file, "corrupt", "无法在压缩包中重新读取该报告文件，未保存",
                 "the report's file could not be read again from the archive; not stored"))
             continue
-        out.reports.append((report, original))
+        out.reports.append(PreparedReport(report, original, encode(report)))
     return out
 
 
@@ -109,8 +117,11 @@ def prepare_path(path: str, display_name: str, *, limits: Limits | None = None,
     with open(path, "rb") as fh:
         data = fh.read()
     prepared = prepare(data, display_name, limits=limits, town_deadline=town_deadline)
-    for report, _ in prepared.reports:
-        report.text = ""    # the parser's working copy of the text: not stored, and costly to ship back
+    # Shipped back to the importing process, which writes the cells and texts from ``encoded``: as
+    # objects as well they would cost more to pickle and unpickle than storing them does. The
+    # parser's working copy of the text is not stored at all.
+    prepared.reports = [PreparedReport(replace(r.report, sections={}, disclosure={}, requests={}, appeals={}, text=""),
+                                       r.original, r.encoded) for r in prepared.reports]
     return prepared
 
 
@@ -118,8 +129,9 @@ async def store_prepared(db: Database, prepared: Prepared, *, uploaded_by: int |
                          clock: Callable[[], datetime] = utcnow) -> IngestResult:
     """Store every report of a prepared file, each in its own transaction."""
     result = IngestResult(file=prepared.file, skipped=list(prepared.skipped), unreadable=list(prepared.unreadable))
-    for report, original in prepared.reports:
-        result.outcomes.append(await store_report(db, report, original, uploaded_by=uploaded_by, clock=clock))
+    for report, original, encoded in prepared.reports:
+        result.outcomes.append(await store_report(db, report, original, uploaded_by=uploaded_by, clock=clock,
+                                                  encoded=encoded))
     return result
 
 

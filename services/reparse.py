@@ -19,7 +19,8 @@ from reports.extract import ExtractError, Limits
 from reports.model import Report
 from reports.pipeline import analyse
 from storage.db import Database, StorageUnavailable
-from storage.repository import CARRYOVER, AgencyRepository, ReportRepository, figure_rows
+from storage.encoding import figure_rows
+from storage.repository import CARRYOVER, AgencyRepository, ReportRepository
 
 _META = ("agency", "year", "template", "level", "published_on", "title")
 

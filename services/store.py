@@ -18,6 +18,7 @@ from reports import PARSER_VERSION
 from reports.model import Finding, Report
 from storage.bulk import BulkWriter, Item, Stored
 from storage.db import Database, StorageUnavailable
+from storage.encoding import Encoded
 from storage.models import utcnow
 from storage.repository import AgencyRepository, ReportRepository
 
@@ -59,13 +60,13 @@ class ReportOutcome:
 
 
 async def store_report(db: Database, report: Report, original: bytes, *, uploaded_by: int | None = None,
-                       clock: Callable[[], datetime] = utcnow) -> ReportOutcome:
+                       clock: Callable[[], datetime] = utcnow, encoded: Encoded | None = None) -> ReportOutcome:
     """Store one analysed report in one transaction (retried when a concurrent writer got there first)."""
     attempt = 0
     while True:
         try:
             async with db.transaction() as session:
-                return await _store(session, report, original, uploaded_by, clock())
+                return await _store(session, report, original, uploaded_by, clock(), encoded)
         except StorageUnavailable as error:
             return _failed(report, error.message_zh, error.message_en)
         except exc.IntegrityError:
@@ -75,8 +76,8 @@ async def store_report(db: Database, report: Report, original: bytes, *, uploade
                 raise
 
 
-async def store_reports(db: Database, items: Sequence[tuple[Report, bytes]], *, uploaded_by: int | None = None,
-                        clock: Callable[[], datetime] = utcnow) -> list[ReportOutcome]:
+async def store_reports(db: Database, items: Sequence[tuple[Report, bytes] | tuple[Report, bytes, Encoded]], *,
+                        uploaded_by: int | None = None, clock: Callable[[], datetime] = utcnow) -> list[ReportOutcome]:
     """Store many analysed reports, in order, with the outcomes ``store_report`` would give one by one.
 
     They are written in one transaction (``storage.bulk``). If that fails for any reason other
@@ -85,12 +86,13 @@ async def store_reports(db: Database, items: Sequence[tuple[Report, bytes]], *, 
     """
     if not items:
         return []
-    batch = [Item(report, original, clock()) for report, original in items]
+    # (report, original) or (report, original, its ``storage.encoding.encode``) as ``services.ingest`` prepares them.
+    batch = [Item(it[0], it[1], clock(), it[2] if len(it) > 2 else None) for it in items]
     try:
         async with db.transaction() as session:
             stored = await BulkWriter(session, parser_version=PARSER_VERSION, uploaded_by=uploaded_by).store(batch)
     except StorageUnavailable as error:
-        return [_failed(report, error.message_zh, error.message_en) for report, _ in items]
+        return [_failed(item.report, error.message_zh, error.message_en) for item in batch]
     except Exception:  # noqa: BLE001 - the batch is retried report by report, which reports what failed
         return await _one_by_one(db, batch, uploaded_by)
     return [_outcome(item.report, s) for item, s in zip(batch, stored, strict=True)]
@@ -101,7 +103,7 @@ async def _one_by_one(db: Database, batch: list[Item], uploaded_by: int | None) 
     for item in batch:
         try:
             out.append(await store_report(db, item.report, item.original, uploaded_by=uploaded_by,
-                                          clock=lambda item=item: item.received_at))
+                                          clock=lambda item=item: item.received_at, encoded=item.encoded))
         except Exception as error:  # noqa: BLE001 - one bad report must not lose the others
             out.append(_failed(item.report, f"保存此报告时出错：{type(error).__name__}: {error}",
                                f"storing this report failed: {type(error).__name__}: {error}"))
@@ -129,7 +131,7 @@ def _outcome(report: Report, s: Stored) -> ReportOutcome:
 
 
 async def _store(session: AsyncSession, report: Report, original: bytes, uploaded_by: int | None,
-                 received_at: datetime) -> ReportOutcome:
+                 received_at: datetime, encoded: Encoded | None) -> ReportOutcome:
     reports, agencies = ReportRepository(session), AgencyRepository(session)
     sha = report.source.sha256
     existing = await reports.by_sha256(sha)
@@ -144,7 +146,7 @@ async def _store(session: AsyncSession, report: Report, original: bytes, uploade
     if agency is not None:
         await agencies.lock(agency.id)
     row = await reports.add(report, original, agency=agency, parser_version=PARSER_VERSION,
-                            uploaded_by=uploaded_by, received_at=received_at)
+                            uploaded_by=uploaded_by, received_at=received_at, encoded=encoded)
     report_id = row.id
     superseded: list[int] = []
     findings = list(report.findings)

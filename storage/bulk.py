@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import Text, bindparam, cast, delete, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.checks import check_carryover
 from reports.model import Finding, Report
 
+from .encoding import CARRY_ROWS, Encoded, encode
 from .models import Agency, AgencyAlias, Figure, FindingRow, ReportRow, utcnow
 from .names import agency_key, clean_name, government_of, region_of
 from .repository import (
@@ -28,11 +30,8 @@ from .repository import (
     counts,
     finding_row,
     insert_figures,
-    stored_figure_values,
     to_finding,
 )
-
-_CARRY_ROWS = ("carried_over", "carried_forward")
 
 
 @dataclass(slots=True)
@@ -49,6 +48,7 @@ class Item:
     report: Report
     original: bytes
     received_at: datetime
+    encoded: Encoded | None = None     # ``encode(report)``, when the analysing process made it already
 
 
 @dataclass(slots=True)
@@ -190,13 +190,6 @@ def _id_order(agency_id: int) -> tuple[int, int]:
     return (0, agency_id) if agency_id > 0 else (1, -agency_id)
 
 
-def _carry_doc(report: Report, parsed: dict[str, Any]) -> dict[str, Any]:
-    requests = (parsed.get("cells") or {}).get("requests") or {}
-    return {"source": {"file": report.source.file, "sha256": report.source.sha256, "shape": report.source.shape},
-            "agency": report.agency, "level": report.level, "year": report.year, "template": report.template,
-            "cells": {"requests": {k: requests[k] for k in _CARRY_ROWS if k in requests}}}
-
-
 class BulkWriter:
     """Writes a batch of reports inside the caller's transaction."""
 
@@ -206,6 +199,12 @@ class BulkWriter:
         self.uploaded_by = uploaded_by
         self._stored_current: dict[tuple[int, int], int] = {}   # (agency, year) → stored current report
         self._reduced: dict[int, Report] = {}                   # report id → what carry-over reads
+
+    def _parsed_param(self) -> Any:
+        """The ``parsed`` column from JSON text made by ``storage.encoding`` (not re-encoded here):
+        SQLite keeps the text as it is, PostgreSQL reads it as jsonb."""
+        text = bindparam("parsed_text", type_=Text())
+        return cast(text, JSONB) if self.session.get_bind().dialect.name == "postgresql" else text
 
     async def store(self, items: Sequence[Item]) -> list[Stored]:
         session = self.session
@@ -239,7 +238,7 @@ class BulkWriter:
                 agencies.known[agency_id] = AgencyRef(agency_id, name, level)
 
         # ---- reports, figures, findings: three executemany statements -------------------------
-        parsed = {i: items[i].report.to_json() for i in fresh}
+        encoded = {i: items[i].encoded or encode(items[i].report) for i in fresh}
         report_ids: dict[int, int] = {}
         if fresh:
             table = ReportRow.__table__
@@ -253,17 +252,19 @@ class BulkWriter:
                     "template": report.template, "level": report.level, "published_on": report.published_on,
                     "title": report.title, "source_file": report.source.file, "source_shape": report.source.shape,
                     "source_url": report.source.url, "sha256": report.source.sha256, "original": it.original,
-                    "parsed": parsed[i], "parser_version": self.parser_version, "received_at": it.received_at,
-                    "uploaded_by": self.uploaded_by, "superseded_by": None, "is_current": True,
-                    "error_count": errors, "warning_count": warnings})
-            ids = list(await session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
-            report_ids = dict(zip(fresh, ids, strict=True))
-            figures: list[tuple[Any, ...]] = []
+                    "parsed_text": encoded[i].parsed, "parser_version": self.parser_version,
+                    "received_at": it.received_at, "uploaded_by": self.uploaded_by, "superseded_by": None,
+                    "is_current": True, "error_count": errors, "warning_count": warnings})
+            # No RETURNING: one executemany, then the new ids by their (unique) sha256.
+            await session.execute(insert(table).values(parsed=self._parsed_param()), rows)
+            ids = dict((await session.execute(select(table.c.sha256, table.c.id).where(
+                table.c.sha256.in_([items[i].report.source.sha256 for i in fresh])))).tuples().all())
+            report_ids = {i: ids[items[i].report.source.sha256] for i in fresh}
             own: list[dict[str, Any]] = []
+            figures: list[tuple[int, int | None, int | None, bool, str]] = []
             for i in fresh:
                 report, ref, rid = items[i].report, refs[i], report_ids[i]
-                key = (rid, ref.id if ref else None, report.year, True)
-                figures.extend(key + f for f in stored_figure_values(report))
+                figures.append((rid, ref.id if ref else None, report.year, True, encoded[i].figures))
                 own.extend(finding_row(rid, f) for f in report.findings)
             await insert_figures(session, figures)
             if own:
@@ -278,7 +279,7 @@ class BulkWriter:
         carry: dict[int, list[Finding]] = {}       # report id → its carry-over findings, when recomputed
         for i in fresh:
             rid = report_ids[i]
-            carry_docs[rid] = (refs[i].id if refs[i] else None, _carry_doc(items[i].report, parsed[i]))
+            carry_docs[rid] = (refs[i].id if refs[i] else None, encoded[i].carry)
         dup_findings = await self._stored_findings([r.id for r in stored_rows.values()])
 
         out: list[Stored] = []
@@ -360,7 +361,7 @@ class BulkWriter:
         (as ``ReportRepository._carry_reports``), and their ids by (agency, year)."""
         if not agency_ids:
             return {}, {}
-        cells = [ReportRow.parsed[("cells", "requests", r)].label(r) for r in _CARRY_ROWS]
+        cells = [ReportRow.parsed[("cells", "requests", r)].label(r) for r in CARRY_ROWS]
         result = await self.session.execute(
             select(ReportRow.id, ReportRow.agency_id, ReportRow.year, ReportRow.template, ReportRow.level,
                    ReportRow.agency_name, ReportRow.source_file, ReportRow.sha256, ReportRow.source_shape, *cells)
@@ -372,7 +373,7 @@ class BulkWriter:
             out[r["id"]] = (r["agency_id"], {
                 "source": {"file": r["source_file"], "sha256": r["sha256"], "shape": r["source_shape"]},
                 "agency": r["agency_name"], "level": r["level"], "year": r["year"], "template": r["template"],
-                "cells": {"requests": {k: r[k] for k in _CARRY_ROWS if r[k] is not None}}})
+                "cells": {"requests": {k: r[k] for k in CARRY_ROWS if r[k] is not None}}})
         return out, current
 
     def _carryover(self, agency_id: int, year: int, history: dict[tuple[int, int], list[_Row]],
@@ -397,13 +398,16 @@ class BulkWriter:
             return []
         new: list[tuple[int, Finding]] = []
         fresh: dict[int, list[Finding]] = {rid: [] for rid in ids}
+        pairs: dict[int, list[Finding]] = {}       # a pair's findings are shown on both of its reports
         for y in sorted(touched):
             if y not in by_year:
                 continue
             rid, _ = by_year[y]
             for prev_year, cur_year in ((y - 1, y), (y, y + 1)):
                 if prev_year in by_year and cur_year in by_year:
-                    found = check_carryover(by_year[prev_year][1], by_year[cur_year][1])
+                    if prev_year not in pairs:
+                        pairs[prev_year] = check_carryover(by_year[prev_year][1], by_year[cur_year][1])
+                    found = pairs[prev_year]
                     new.extend((rid, f) for f in found)
                     fresh[rid].extend(found)
         carry.update(fresh)

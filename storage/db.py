@@ -186,6 +186,10 @@ async def upgrade(url: str, *, revision: str = "head", engine: AsyncEngine | Non
     try:
         async with engine.begin() as conn:
             await conn.run_sync(_run_upgrade, cfg, revision)
+            if revision == "head":
+                from .indexes import ensure     # an import that stopped half-way may have left them out
+
+                await conn.run_sync(ensure)
     except Exception as error:
         if _is_unavailable(error):
             raise StorageUnavailable(str(error).splitlines()[0]) from error

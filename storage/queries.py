@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reports.templates import TEMPLATES
 
 from .models import Agency, AgencyAlias, Figure, FindingRow, ReportRow
-from .repository import DERIVED, subtotal_groups, subtotal_row_id
+from .encoding import DERIVED, subtotal_groups, subtotal_row_id
 
 # Statement objects are built once per shape (``lru_cache`` on the builders, bound parameters for the
 # values that change with every question): SQLAlchemy memoises a statement's cache key on the object,

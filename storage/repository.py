@@ -6,6 +6,7 @@ figures, its findings and the history and carry-over changes it causes land toge
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -15,13 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.checks import check_carryover
 from reports.model import Finding, Report
-from reports.templates import TEMPLATES, TableId, TableSpec
 
+from .encoding import DERIVED, Encoded, encode
 from .models import Agency, AgencyAlias, Base, Figure, FindingRow, ReportRow, utcnow
 from .names import agency_key, clean_name, government_of, region_of
 
 CARRYOVER = "CARRYOVER_MISMATCH"
-TABLES: tuple[TableId, ...] = ("disclosure", "requests", "appeals")
 
 
 class AliasConflict(ValueError):
@@ -33,83 +33,30 @@ class AliasConflict(ValueError):
         super().__init__(self.message_en)
 
 
-def figure_rows(report: Report) -> list[dict[str, Any]]:
-    """The known numbers of a report as ``figures`` rows (without report/agency keys)."""
-    return [{"table_id": t, "row_id": r, "column_id": c, "value": v} for t, r, c, v in figure_values(report)]
-
-
 FIGURE_COLUMNS = ("report_id", "agency_id", "year", "is_current", "table_id", "row_id", "column_id", "value")
 
 
-def figure_values(report: Report) -> list[tuple[str, str, str, float]]:
-    """``figure_rows`` as (table, row, column, value) tuples: the bulk writers' cheap form."""
-    out: list[tuple[str, str, str, float]] = []
-    for table in TABLES:
-        for row_id, cols in report.grid(table).items():
-            for column_id, cell in cols.items():
-                if cell.known and cell.text is None:
-                    out.append((table, row_id, column_id, float(cell.number)))  # type: ignore[arg-type]
-    return out
+async def insert_figures(session: AsyncSession, rows: Sequence[tuple[int, int | None, int | None, bool, str]]) -> None:
+    """Insert the ``figures`` rows of reports given as (report id, agency id, year, is current,
+    ``Encoded.figures``), one statement per report.
 
-
-DERIVED = "derived"    # figures.table_id of group subtotals: never a printed cell, never exported
-
-
-def subtotal_row_id(group_id: str) -> str:
-    """The ``figures.row_id`` of a group's subtotal; distinct from every printed row id (2019 prints
-    （六） as one row whose id is the group id, and queries match row ids without their table)."""
-    return f"{group_id}.subtotal"
-
-
-def subtotal_groups(spec: TableSpec) -> dict[str, tuple[str, ...]]:
-    """group id → the leaf row ids it sums, for the requests groups made only of leaves.
-
-    A group without rows of its own is printed as a single row carrying the group's id (2019's （六）),
-    so every template has the same subtotals."""
-    out: dict[str, tuple[str, ...]] = {}
-    ids = {r.id for r in spec.rows}
-    for g in spec.groups:
-        rows = spec.group_rows(g.id)
-        if rows and all(r.leaf for r in rows):
-            out[g.id] = tuple(r.id for r in rows)
-        elif not rows and g.id in ids and spec.row(g.id).leaf:
-            out[g.id] = (g.id,)
-    return out
-
-
-def stored_figure_values(report: Report) -> list[tuple[str, str, str, float]]:
-    """What the store writes for a report: its known numbers plus the group subtotals (table ``derived``)
-    whose every leaf cell is known, so whole-group questions read one row per report instead of many."""
-    out = figure_values(report)
-    template = TEMPLATES.get(report.template)
-    if template is None:
-        return out
-    spec = template.table("requests")
-    grid = report.grid("requests")
-    for group_id, rows in subtotal_groups(spec).items():
-        for column in spec.columns:
-            cells = [grid.get(r, {}).get(column.id) for r in rows]
-            if all(c is not None and c.known and c.text is None for c in cells):
-                out.append((DERIVED, subtotal_row_id(group_id), column.id,
-                            float(sum(c.number for c in cells))))  # type: ignore[misc, union-attr]
-    return out
-
-
-async def insert_figures(session: AsyncSession, rows: list[tuple[Any, ...]]) -> None:
-    """Insert ``figures`` rows given as tuples in ``FIGURE_COLUMNS`` order.
-
-    About 200 rows per report: they go to the driver's ``executemany`` as they are, without
-    SQLAlchemy's per-row parameter processing, which costs more than the database does for them.
+    About 230 figures per report: the database unpacks them from the JSON array itself, so the
+    statement crosses from Python to the database once per report instead of once per figure (per
+    row, SQLite's driver takes the interpreter lock back from whatever the event loop is doing).
     Going through ``exec_driver_sql`` keeps SQLAlchemy's handling of a connection lost meanwhile.
     """
     if not rows:
         return
     conn = await session.connection()
-    if conn.dialect.paramstyle == "numeric_dollar":          # asyncpg
-        placeholders = ", ".join(f"${n}" for n in range(1, len(FIGURE_COLUMNS) + 1))
-    else:                                                     # sqlite3 / aiosqlite: qmark
-        placeholders = ", ".join("?" for _ in FIGURE_COLUMNS)
-    await conn.exec_driver_sql(f"INSERT INTO figures ({', '.join(FIGURE_COLUMNS)}) VALUES ({placeholders})", rows)
+    columns = ", ".join(FIGURE_COLUMNS)
+    if conn.dialect.name == "postgresql":
+        sql = (f"INSERT INTO figures ({columns}) SELECT $1::integer, $2::integer, $3::integer, $4::boolean, "
+               "e->>0, e->>1, e->>2, (e->>3)::double precision FROM jsonb_array_elements($5::text::jsonb) AS e")
+    else:
+        sql = (f"INSERT INTO figures ({columns}) SELECT ?, ?, ?, ?, json_extract(value, '$[0]'), "
+               "json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]') "
+               "FROM json_each(?)")
+    await conn.exec_driver_sql(sql, list(rows))
 
 
 def finding_row(report_id: int, f: Finding) -> dict[str, Any]:
@@ -297,25 +244,27 @@ class ReportRepository:
     # ---- writing ------------------------------------------------------------------------------
 
     async def add(self, report: Report, original: bytes, *, agency: Agency | None, parser_version: str,
-                  uploaded_by: int | None = None, received_at: datetime | None = None) -> ReportRow:
+                  uploaded_by: int | None = None, received_at: datetime | None = None,
+                  encoded: Encoded | None = None) -> ReportRow:
         """Insert a report with its figures and findings; it starts as current (see ``settle``)."""
+        encoded = encoded or encode(report)
         errors, warnings = counts(report.findings)
         row = ReportRow(
             agency_id=agency.id if agency else None, agency_name=report.agency, year=report.year,
             template=report.template, level=report.level, published_on=report.published_on, title=report.title,
             source_file=report.source.file, source_shape=report.source.shape, source_url=report.source.url,
-            sha256=report.source.sha256, original=original, parsed=report.to_json(), parser_version=parser_version,
+            sha256=report.source.sha256, original=original, parsed=json.loads(encoded.parsed),
+            parser_version=parser_version,
             received_at=received_at or utcnow(), uploaded_by=uploaded_by, is_current=True,
             error_count=errors, warning_count=warnings)
         self.session.add(row)
         await self.session.flush()
-        await self._insert_figures(row, report)
+        await self._insert_figures(row, encoded)
         await self._insert_findings(row.id, report.findings)
         return row
 
-    async def _insert_figures(self, row: ReportRow, report: Report) -> None:
-        key = (row.id, row.agency_id, row.year, row.is_current)
-        await insert_figures(self.session, [key + f for f in stored_figure_values(report)])
+    async def _insert_figures(self, row: ReportRow, encoded: Encoded) -> None:
+        await insert_figures(self.session, [(row.id, row.agency_id, row.year, row.is_current, encoded.figures)])
 
     async def _insert_findings(self, report_id: int, findings: Sequence[Finding]) -> None:
         if findings:
@@ -330,12 +279,13 @@ class ReportRepository:
                                                             FindingRow.code != CARRYOVER))
         row.agency_id = agency.id if agency else None
         row.agency_name, row.year, row.template, row.level = report.agency, report.year, report.template, report.level
-        row.published_on, row.title, row.parsed = report.published_on, report.title, report.to_json()
+        encoded = encode(report)
+        row.published_on, row.title, row.parsed = report.published_on, report.title, json.loads(encoded.parsed)
         row.parser_version = parser_version
         if row.agency_id is None or row.year is None:
             row.is_current, row.superseded_by = True, None
         await self.session.flush()
-        await self._insert_figures(row, report)
+        await self._insert_figures(row, encoded)
         await self._insert_findings(row.id, report.findings)
         await self.recount([row.id])
 

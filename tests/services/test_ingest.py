@@ -96,3 +96,27 @@ async def test_second_report_for_same_year_supersedes(db):
     async with db.transaction(write=False) as s:
         current = await s.scalar(select(func.count(func.distinct(Figure.report_id))).where(Figure.is_current))
         assert current == 1
+
+
+async def test_an_import_worker_ships_a_lean_report_and_the_store_gets_everything(db, tmp_path):
+    """``prepare_path`` (what import workers run) sends the cells only as ``encoded``; what is stored must
+    equal what an upload of the same bytes stores."""
+    from services.ingest import prepare_path, store_prepared
+    from tests.storage.support import fresh_url, open_db
+
+    path = tmp_path / "pingtan_2021.txt"
+    path.write_bytes(sample_bytes("pingtan_2021.txt"))
+    prepared = prepare_path(str(path), path.name)
+    [item] = prepared.reports
+    assert item.report.requests == {} and item.report.text == "" and item.report.findings
+    [o] = (await store_prepared(db, prepared)).outcomes
+    async for other in open_db(await fresh_url("sqlite", tmp_path / "upload")):
+        [u] = (await ingest(other, path.read_bytes(), path.name)).outcomes
+        async with other.transaction(write=False) as s:
+            repo = ReportRepository(s)
+            want = (await repo.figures(u.report_id), await repo.parsed(u.report_id))
+    async with db.transaction(write=False) as s:
+        repo = ReportRepository(s)
+        got = (await repo.figures(o.report_id), await repo.parsed(o.report_id))
+    assert got == want and got[0][("requests", "new", "total")] == 70
+    assert [f.code for f in o.findings] == [f.code for f in u.findings]

@@ -107,10 +107,10 @@ async def test_a_failed_batch_is_retried_one_report_at_a_time(db, monkeypatch):
 
     real = ReportRepository._insert_figures
 
-    async def one_fails(self, row, report):
-        if report.source.sha256 == bad:
+    async def one_fails(self, row, encoded):
+        if row.sha256 == bad:
             raise ValueError("this report cannot be stored")
-        await real(self, row, report)
+        await real(self, row, encoded)
 
     monkeypatch.setattr(storage.bulk, "insert_figures", batch_fails)
     monkeypatch.setattr(ReportRepository, "_insert_figures", one_fails)

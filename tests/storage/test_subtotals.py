@@ -13,12 +13,8 @@ from services.questions import component
 from services.store import store_report
 from storage import queries as sq
 from storage.db import Database, upgrade
-from storage.repository import (
-    DERIVED,
-    ReportRepository,
-    stored_figure_values,
-    subtotal_row_id,
-)
+from storage.encoding import DERIVED, stored_figure_values, subtotal_row_id
+from storage.repository import ReportRepository
 from tests.storage.support import fresh_url, make_report, original_of
 
 COLUMNS = [c.id for c in TEMPLATES["2021"].table("requests").columns]

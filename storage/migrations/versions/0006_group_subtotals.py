@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from reports.templates import TEMPLATES
-from storage.repository import DERIVED, subtotal_groups, subtotal_row_id
+from storage.encoding import DERIVED, subtotal_groups, subtotal_row_id
 
 revision: str = "0006"
 down_revision: str | None = "0005"
