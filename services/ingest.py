@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 from datetime import datetime
@@ -31,7 +32,7 @@ from storage.db import Database
 from storage.encoding import Encoded, encode
 from storage.models import utcnow
 
-__all__ = ["IngestResult", "Prepared", "PreparedReport", "ReportOutcome", "Unreadable", "ingest", "prepare", "prepare_path",
+__all__ = ["IngestResult", "Prepared", "PreparedReport", "ReportOutcome", "Unreadable", "ingest", "prepare", "prepare_path", "prepare_paths",
            "store_prepared", "store_prepared_many", "store_report", "store_reports"]
 
 
@@ -111,9 +112,36 @@ def prepare(data: bytes, filename: str, *, limits: Limits | None = None, town_de
     return out
 
 
+def prepare_paths(paths: Sequence[tuple[str, str]], *, limits: Limits,
+                  town_deadline: tuple[int, int] = (1, 31)) -> list[Prepared]:
+    """``prepare_path`` for several (path, display name) pairs: an import worker's task, so that a
+    round trip between processes carries several files. A file that fails is listed as unreadable
+    and the others go on."""
+    out: list[Prepared] = []
+    for path, name in paths:
+        try:
+            out.append(prepare_path(path, name, limits=limits, town_deadline=town_deadline))
+        except Exception as error:  # noqa: BLE001 - one file's failure must not stop a bulk import
+            out.append(Prepared(path, unreadable=[Unreadable(
+                path, "analysis_failed", f"分析此文件时出错：{type(error).__name__}: {error}",
+                f"analysing this file failed: {type(error).__name__}: {error}")]))
+    return out
+
+
 def prepare_path(path: str, display_name: str, *, limits: Limits | None = None,
                  town_deadline: tuple[int, int] = (1, 31)) -> Prepared:
-    """``prepare`` for a file on disk (read in the worker, so bytes are not shipped to it)."""
+    """``prepare`` for a file on disk (read in the worker, so bytes are not shipped to it); a file
+    over the size limit is refused before it is read."""
+    limits = limits or Limits()
+    try:
+        size = os.stat(path).st_size
+    except OSError as error:
+        return Prepared(path, unreadable=[Unreadable(path, "missing", f"无法读取文件：{error.strerror}",
+                                                     f"cannot read the file: {error.strerror}")])
+    if size > limits.max_bytes:
+        mb = f"{round(limits.max_bytes / (1024 * 1024), 2):g}"
+        return Prepared(path, unreadable=[Unreadable(path, "too_large", f"文件过大，上限为 {mb} MB",
+                                                     f"file too large; the limit is {mb} MB")])
     with open(path, "rb") as fh:
         data = fh.read()
     prepared = prepare(data, display_name, limits=limits, town_deadline=town_deadline)

@@ -95,17 +95,31 @@ def test_export_reparse_and_agency_commands(store, capsys):
 
 
 def test_a_file_that_breaks_the_analysis_does_not_stop_the_import(store, capsys, monkeypatch):
-    import bot.cli_import as cli_import
+    import services.ingest as ingest
 
-    real = cli_import.prepare_path
+    real = ingest.prepare_path
 
     def flaky(path, name, **kwargs):
         if name == "wuyang_2020.txt":
             raise ValueError("parser bug")
         return real(path, name, **kwargs)
 
-    monkeypatch.setattr(cli_import, "prepare_path", flaky)
+    # Workers take several files per task: the others of the same task are still stored.
+    monkeypatch.setattr(ingest, "prepare_path", flaky)
     assert cli("import", str(_folder(store)), "--no-progress", "--jobs", "1") == 1
     out = capsys.readouterr().out
     assert "analysing this file failed: ValueError: parser bug" in out
     assert "已保存 stored: 3" in out
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(store, capsys, monkeypatch):
+    monkeypatch.setenv("MAX_UPLOAD_MB", "0.01")        # 10 KB: the samples below are larger or smaller
+    get_settings.cache_clear()
+    big = store / "big.txt"
+    big.write_bytes(sample_bytes("pingtan_2021.txt") + b" " * 20_000)
+    small = store / "wuyang_2020.txt"
+    small.write_bytes(sample_bytes("wuyang_2020.txt"))
+    assert len(small.read_bytes()) < 10_485
+    assert cli("import", str(big), str(small), "--no-progress", "--jobs", "2") == 1
+    out = capsys.readouterr().out
+    assert "file too large; the limit is 0.01 MB" in out and "已保存 stored: 1" in out
