@@ -11,6 +11,7 @@ content.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -118,9 +119,94 @@ def _plain_cell_text(tc: etree._Element) -> str:
     return clean_cell("".join(tc.itertext(_T, with_tail=False)))
 
 
+def _simple_rows(tbl: etree._Element) -> list[list[tuple[str, int, bool]]] | None:
+    """Each row's cells as (text, span, continues the cell above), in one pass; None if the table is not simple.
+
+    Reading a table cell by cell cost more than the rest of a .docx together: ``itertext`` with a
+    tag takes microseconds per call to set up, and so does looking at every child's tag for the
+    merge. One ``iter`` over the table's rows, cells, paragraphs, texts and merge marks reads them
+    all at once. A simple table has each w:t in a run of a paragraph of a cell of a row of the
+    table, each merge mark in the properties that open its cell, and no tab, break, nested
+    paragraph, content control or gridBefore: then each element found belongs to the row or cell
+    last seen (the parent checks make sure of it), the texts are ``_plain_cell_text``'s and the
+    merges ``_cell_merge``'s. Any other table is read cell by cell (``_rows``).
+    """
+    rows: list[list[tuple[str, int, bool]]] = []
+    row: list[tuple[str, int, bool]] = []
+    n_cells = 0
+    tr = tc = p = grid_span = vmerge = None
+    parts: list[str] = []
+    for el in tbl.iter(_TR, _TC, _GRID_SPAN, _VMERGE, _P, _T, _TAB, _BR, _CR, _NBH, _GRID_BEFORE):
+        tag = el.tag
+        if tag == _T:
+            run = el.getparent()
+            if p is None or run is None or run.getparent() is not p:
+                return None
+            parts.append(el.text or "")
+        elif tag == _P:
+            if tc is None or el.getparent() is not tc:
+                return None
+            p = el
+        elif tag == _TC:
+            if tr is None or el.getparent() is not tr or n_cells >= _MAX_CELLS:
+                return None  # (an oversized table is left to the cell-by-cell reading, which refuses it)
+            if tc is not None:
+                row.append(_simple_cell(parts, grid_span, vmerge))
+            n_cells += 1
+            tc, p, grid_span, vmerge, parts = el, None, None, None, []
+        elif tag == _TR:
+            if el.getparent() is not tbl:
+                return None
+            if tc is not None:
+                row.append(_simple_cell(parts, grid_span, vmerge))
+            row = []
+            rows.append(row)
+            tr, tc, p = el, None, None
+        elif tag == _GRID_SPAN or tag == _VMERGE:
+            # Must sit in a w:tcPr that is the cell's first child (so certainly its first w:tcPr).
+            props = el.getparent()
+            if tc is None or props is None or props.getparent() is not tc or props.getprevious() is not None \
+                    or props.tag != _TCPR:
+                return None
+            if tag == _GRID_SPAN:
+                if grid_span is None:
+                    grid_span = el
+            elif vmerge is None:
+                vmerge = el
+        else:
+            return None
+    if tc is not None:
+        row.append(_simple_cell(parts, grid_span, vmerge))
+    return rows
+
+
+def _simple_cell(parts: list[str], grid_span: etree._Element | None,
+                 vmerge: etree._Element | None) -> tuple[str, int, bool]:
+    text = clean_cell(parts[0] if len(parts) == 1 else "".join(parts))
+    if grid_span is None and vmerge is None:
+        return text, 1, False
+    return (text, *_merge(grid_span, vmerge))
+
+
+def _rows(tbl: etree._Element) -> Iterator[tuple[int, list[tuple[str, int, bool]]]]:
+    """Each row's gridBefore and cells as (text, span, continues the cell above), cell by cell."""
+    cell_text = _plain_cell_text if _PLAIN_CELLS(tbl) else _cell_text
+    for tr in _children(tbl, _TR):
+        before = _int_attr(first_child(first_child(tr, _TRPR), _GRID_BEFORE), 0)
+        cells = []
+        for tc in _children(tr, _TC):
+            span, continued = _cell_merge(tc)
+            cells.append((cell_text(tc), span, continued))
+        yield before, cells
+
+
 def first_child(el: etree._Element | None, tag: str) -> etree._Element | None:
     """The first direct child with ``tag`` (what ``el.find(tag)`` returns, without ElementPath's overhead)."""
-    if el is not None:
+    if el is not None and len(el):
+        # The child sought is usually the first, and indexing costs far less than starting an iteration.
+        first = el[0]
+        if first.tag == tag:
+            return first
         for child in el:
             if child.tag == tag:
                 return child
@@ -139,6 +225,16 @@ def _cell_merge(tc: etree._Element) -> tuple[int, bool]:
                     grid_span = prop
             elif tag == _VMERGE and vmerge is None:
                 vmerge = prop
+    return _merge(grid_span, vmerge)
+
+
+_UNMERGED = (1, False)
+
+
+def _merge(grid_span: etree._Element | None, vmerge: etree._Element | None) -> tuple[int, bool]:
+    """The span a ``gridSpan`` gives and whether a ``vMerge`` continues the cell above."""
+    if grid_span is None and vmerge is None:
+        return _UNMERGED
     return max(1, _int_attr(grid_span, 1)), vmerge is not None and vmerge.get(_VAL, "continue") != "restart"
 
 
@@ -146,22 +242,27 @@ def table_grid(tbl: etree._Element) -> Table:
     rows: list[list[str]] = []
     origin: list[list[tuple[int, int]]] = []
     cells = 0
-    cell_text = _plain_cell_text if _PLAIN_CELLS(tbl) else _cell_text
-    for r, tr in enumerate(_children(tbl, _TR)):
-        col = _int_attr(first_child(first_child(tr, _TRPR), _GRID_BEFORE), 0)
+    simple = _simple_rows(tbl)
+    # A simple table has no gridBefore: every row starts at column 0.
+    table_rows = _rows(tbl) if simple is None else ((0, row) for row in simple)
+    for r, (col, row_cells) in enumerate(table_rows):
         texts = [""] * col
         orig = [(r, c) for c in range(col)]
         above = rows[r - 1] if r > 0 else None
         above_origin = origin[r - 1] if r > 0 else None
-        for tc in _children(tr, _TC):
-            span, continued = _cell_merge(tc)
+        for text, span, continued in row_cells:
+            if span == 1 and not continued:  # the usual cell, spelled out
+                texts.append(text)
+                orig.append((r, col))
+                col += 1
+                continue
             for dc in range(span):
                 c = col + dc
                 if continued and above is not None and c < len(above):
                     texts.append(above[c])
                     orig.append(above_origin[c])
                 elif dc == 0:
-                    texts.append(cell_text(tc))
+                    texts.append(text)
                     orig.append((r, c))
                 else:
                     texts.append(texts[-1])

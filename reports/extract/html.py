@@ -12,7 +12,6 @@ import email
 import email.policy
 import re
 
-import lxml.html
 from lxml import etree
 
 from reports.document import Block, Document, Paragraph, Source, Table
@@ -50,17 +49,33 @@ def _decode(data: bytes) -> str:
 
 
 def _clean_line(text: str) -> str:
+    # Every character _WS matches (and every one strip() removes) is unprintable, the plain space
+    # aside: text without either, as most labels, figures and sentences are, is already clean.
+    if text.isprintable() and " " not in text:
+        return text
     return _WS.sub(" ", text).strip()
 
 
 def clean_cell(text: str) -> str:
-    return _CJK_SPACE.sub("", _clean_line(text))
+    text = _clean_line(text)
+    # _CJK_SPACE only ever removes a plain space: without one there is nothing to scan for.
+    return _CJK_SPACE.sub("", text) if " " in text else text
+
+
+_HIDING_ATTRS = frozenset({"hidden", "aria-hidden", "role", "style"})
 
 
 def _hidden(el: etree._Element) -> bool:
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true" or el.get("role") == "navigation":
+    keys = el.keys()
+    if not keys or _HIDING_ATTRS.isdisjoint(keys):
+        return False  # one call answers for the many elements with none of these attributes
+    get = el.get
+    if get("hidden") is not None or get("aria-hidden") == "true" or get("role") == "navigation":
         return True
-    style = (el.get("style") or "").replace(" ", "").lower()
+    style = get("style")
+    if not style:
+        return False
+    style = style.replace(" ", "").lower()
     return "display:none" in style or "visibility:hidden" in style
 
 
@@ -80,18 +95,32 @@ def _own_rows(table: etree._Element) -> list[etree._Element]:
     return rows
 
 
+_CELL_TAGS = frozenset({"td", "th"})
+
+
 def _cells(tr: etree._Element) -> list[etree._Element]:
-    return [c for c in tr if _tag(c) in {"td", "th"} and not _hidden(c)]
+    out: list[etree._Element] = []
+    for c in tr:
+        tag = c.tag  # _tag inlined: this runs once per cell
+        if isinstance(tag, str) and tag.lower() in _CELL_TAGS and not _hidden(c):
+            out.append(c)
+    return out
 
 
 def _span(el: etree._Element, name: str) -> int:
+    value = el.get(name)
+    if value is None:  # the usual cell: no span attribute at all
+        return 1
     try:
-        return max(1, min(int(float((el.get(name) or "1").strip() or 1)), _MAX_SPAN))
+        return max(1, min(int(float(value.strip() or 1)), _MAX_SPAN))
     except ValueError:
         return 1
 
 
 def _cell_text(cell: etree._Element) -> str:
+    if not len(cell):
+        # No child elements (most cells): the text is the cell's own, no tree walk needed.
+        return clean_cell(cell.text or "")
     return clean_cell("".join(_visible_text(cell)))
 
 
@@ -112,31 +141,44 @@ def table_grid(table: etree._Element) -> Table | None:
     if not rows:
         return None
     n_rows = len(rows)
-    grid: dict[tuple[int, int], tuple[str, tuple[int, int]]] = {}
+    # grid[r] maps a column to (text, origin) for the positions of row r filled so far (a rowspan
+    # fills rows below before they are read); the first cell to claim a position keeps it.
+    grid: list[dict[int, tuple[str, tuple[int, int]]]] = [{} for _ in range(n_rows)]
+    filled = 0
     width = 0
     for r, tr in enumerate(rows):
+        line = grid[r]
         c = 0
         for cell in _cells(tr):
-            while (r, c) in grid:
+            while c in line:
                 c += 1
             text = _cell_text(cell)
             rs = min(_span(cell, "rowspan"), n_rows - r)
             cs = _span(cell, "colspan")
-            if len(grid) + rs * cs > _MAX_CELLS:
+            if filled + rs * cs > _MAX_CELLS:
                 raise ExtractError("unsupported", "网页中的表格过大，无法读取", "a table in the page is too large to read")
-            for dr in range(rs):
-                for dc in range(cs):
-                    grid.setdefault((r + dr, c + dc), (text, (r, c)))
+            entry = (text, (r, c))
+            if rs == 1 and cs == 1:
+                line[c] = entry  # free: the scan above stopped on an unclaimed column
+                filled += 1
+            else:
+                for dr in range(rs):
+                    below = grid[r + dr]
+                    for dc in range(cs):
+                        if c + dc not in below:
+                            below[c + dc] = entry
+                            filled += 1
             c += cs
-            width = max(width, c)
+            if c > width:
+                width = c
     if width == 0:
         return None
     out_rows: list[tuple[str, ...]] = []
     origin: list[tuple[tuple[int, int], ...]] = []
-    for r in range(n_rows):
-        cells = [grid.get((r, c), ("", (r, c))) for c in range(width)]
-        out_rows.append(tuple(t for t, _ in cells))
-        origin.append(tuple(o for _, o in cells))
+    for r, line in enumerate(grid):
+        cells = [line.get(c) or ("", (r, c)) for c in range(width)]
+        out_rows.append(tuple([t for t, _ in cells]))
+        origin.append(tuple([o for _, o in cells]))
     return Table(tuple(out_rows), tuple(origin))
 
 
@@ -211,12 +253,18 @@ def read_html(data: bytes, filename: str) -> Document:
     return Document(Source.of(filename, data, "html"), _blocks(_decode(data)))
 
 
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+
+
 def _blocks(text: str) -> list[Block]:
     # lxml refuses str input that carries an XML encoding declaration.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
     try:
-        root = lxml.html.document_fromstring(text, parser=parser)
+        # lxml.html.document_fromstring minus its element classes: lxml.html looks up a Python
+        # class for every element touched, and nothing here uses their extra methods.
+        root = etree.fromstring(text, parser=_PARSER)
+        if root is None:
+            raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError) as exc:
         raise ExtractError("corrupt", "网页无法解析", f"the HTML page cannot be parsed ({exc})") from exc
     flow = _Flow()

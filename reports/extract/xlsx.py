@@ -48,6 +48,12 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fal
 
 
 def render_value(value: object) -> str:
+    # The two kinds nearly every cell holds first (exact types: a bool is an int too).
+    kind = type(value)
+    if kind is str:
+        return clean_cell(value)
+    if kind is int:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -75,13 +81,23 @@ def _xml(data: bytes, what: str) -> etree._Element:
 
 def _string_item(si: etree._Element) -> str:
     """A shared or inline string: its plain text then its rich-text runs (phonetic guides left out)."""
-    parts = [t.text or "" for t in si if t.tag == _T]
-    for run in si:
-        if run.tag == _R:
-            for t in run:
-                if t.tag == _T:
-                    parts.append(t.text or "")
-                    break
+    if len(si) == 1:
+        only = si[0]
+        if only.tag == _T:  # the usual string: one w:t, no runs
+            return only.text or ""
+    parts: list[str] = []
+    runs: list[etree._Element] = []
+    for child in si:
+        tag = child.tag
+        if tag == _T:
+            parts.append(child.text or "")
+        elif tag == _R:
+            runs.append(child)
+    for run in runs:
+        for t in run:
+            if t.tag == _T:
+                parts.append(t.text or "")
+                break
     return "".join(parts)
 
 
@@ -137,18 +153,35 @@ class _Book:
         self.durations = durations
         self.epoch = epoch
 
+    def text(self, c: etree._Element) -> str:
+        """``render_value(self.value(c))`` for a cell with children, the usual kinds read directly."""
+        kind = c.get("t")
+        first = c[0]  # the element value() would find first, in the usual cell
+        if kind == "inlineStr":
+            if first.tag == _IS:
+                return clean_cell(_string_item(first))
+        elif kind is None or kind == "n":
+            if first.tag == _V:
+                raw = first.text
+                if not raw:
+                    return ""
+                number = _number(raw)  # (before the style, as in value(): a bad number is the error shown)
+                style = c.get("s")
+                if not style or int(style) not in self.dates:
+                    return render_value(number)
+        elif kind == "s":
+            if first.tag == _V:
+                raw = first.text
+                return clean_cell(self.strings[int(raw)]) if raw else ""
+        return render_value(self.value(c))
+
     def value(self, c: etree._Element) -> object:
         kind = c.get("t", "n")
         if kind == "inlineStr":
-            for child in c:
-                if child.tag == _IS:
-                    return _string_item(child)
-            return None
-        raw = None
-        for child in c:
-            if child.tag == _V:
-                raw = child.text
-                break
+            inline = first_child(c, _IS)
+            return None if inline is None else _string_item(inline)
+        v = first_child(c, _V)
+        raw = None if v is None else v.text
         if not raw:
             return None
         if kind == "n":
@@ -177,6 +210,12 @@ _COLUMNS: dict[str, int] = {}
 
 def _column(ref: str) -> int:
     """The column of a cell reference ("C12" → 3)."""
+    # Letters already seen (and checked by the pattern below) followed by ASCII digits.
+    letters = ref.rstrip("0123456789")
+    if len(letters) < len(ref):
+        col = _COLUMNS.get(letters)
+        if col is not None:
+            return col
     m = _REF.fullmatch(ref)
     if m is None:
         return coordinate_to_tuple(ref)[1]  # its errors (a malformed reference) are openpyxl's
@@ -211,11 +250,11 @@ def _row_number(attr: str) -> int:
         return int(as_float)
 
 
-def _sheet_cells(root: etree._Element, book: _Book, sheet_xml: bytes) -> tuple[dict[tuple[int, int], str], list[tuple[int, int, int, int]]]:
-    """Non-empty cells by (row, col), and merged ranges as (min_row, min_col, max_row, max_col)."""
+def _sheet_cells(root: etree._Element, book: _Book, sheet_xml: bytes) -> tuple[dict[int, dict[int, str]], list[tuple[int, int, int, int]]]:
+    """Non-empty cells by row then column, and merged ranges as (min_row, min_col, max_row, max_col)."""
     max_row, max_col = _dimension(root)
     empty_width = max_col or 0
-    cells: dict[tuple[int, int], str] = {}
+    cells: dict[int, dict[int, str]] = {}
     count = 0
     next_row = 1  # rows are read in order: one numbered below this (a repeat, or out of order) is dropped
     row_no = 0
@@ -230,7 +269,8 @@ def _sheet_cells(root: etree._Element, book: _Book, sheet_xml: bytes) -> tuple[d
         # Rows left out of the XML are empty rows: they count towards the cap as full rows.
         count += (row_no - next_row) * empty_width
         next_row = row_no + 1
-        values: dict[int, object] = {}
+        # Each value is rendered as it is read (rendering cannot fail, so this only does it sooner).
+        texts: dict[int, str] = {}
         col = last = 0
         for c in row:
             if c.tag != _C:
@@ -239,59 +279,87 @@ def _sheet_cells(root: etree._Element, book: _Book, sheet_xml: bytes) -> tuple[d
             col = _column(ref) if ref else col + 1
             last = col
             if len(c):  # a cell without children is only formatted: it has no value
-                values[col] = book.value(c)
+                texts[col] = book.text(c)
             else:
-                values.pop(col, None)
+                texts.pop(col, None)
         width = max_col or last
         count += width
         if count > _MAX_CELLS:
             raise _too_large()
-        for c, value in values.items():
-            if 1 <= c <= width:
-                text = render_value(value)
-                if text:
-                    cells[(row_no, c)] = text
+        line = {c: text for c, text in texts.items() if text and 1 <= c <= width}
+        if line:
+            cells[row_no] = line
     if max_row is not None and next_row <= max_row and row_no > max_row:
         count += (max_row + 1 - next_row) * empty_width
         if count > _MAX_CELLS:
             raise _too_large()
     merges = []
-    for ref in _MERGE.findall(sheet_xml):
-        min_col, min_row, max_col, max_row = range_boundaries(ref.decode())
+    # Every match holds "mergeCell" right after its "<": the scan can start at the "<" before the
+    # first one (Excel writes them after the cell data) rather than at the top of the sheet.
+    first = sheet_xml.find(b"mergeCell")
+    start = max(sheet_xml.rfind(b"<", 0, first), 0) if first >= 0 else len(sheet_xml)
+    for ref in _MERGE.findall(sheet_xml, start):
+        min_col, min_row, max_col, max_row = _range(ref.decode())
         if (max_row - min_row + 1) * (max_col - min_col + 1) > _MAX_CELLS:
             raise _too_large()
         merges.append((min_row, min_col, max_row, max_col))
     return cells, merges
 
 
+_PLAIN_RANGE = re.compile(r"([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?")
+
+
+def _range(ref: str) -> tuple[int, int, int, int]:
+    """``range_boundaries(ref)`` for a plain "B2:D5" or "B2", without its general parsing."""
+    m = _PLAIN_RANGE.fullmatch(ref)
+    if m is None:
+        return range_boundaries(ref)  # (and its error for, say, a four-letter column)
+    first_col, first_row, last_col, last_row = m.groups()
+    min_col, min_row = column_index_from_string(first_col), int(first_row)
+    if last_col is None:
+        return min_col, min_row, min_col, min_row
+    return min_col, min_row, column_index_from_string(last_col), int(last_row)
+
+
 def _too_large() -> ExtractError:
     return ExtractError("unsupported", "Excel 工作表过大，无法读取", "an Excel sheet is too large to read")
 
 
-def sheet_blocks(cells: dict[tuple[int, int], str], merges: list[tuple[int, int, int, int]]) -> list[Block]:
+_EMPTY: dict = {}  # never written to
+
+
+def sheet_blocks(cells: dict[int, dict[int, str]], merges: list[tuple[int, int, int, int]]) -> list[Block]:
     """Split a sheet into paragraphs and tables.
 
     Offices put the prose of a report in column A and the tables below it on the same sheet. A row
     holding a single unmerged cell is a line of prose, unless it sits between table rows (a group
     label on a row of its own); consecutive other rows form a table, and an empty row ends it.
+    Positions are kept row by row ({row: {col: …}}), so a table's row is read with one lookup.
     """
-    origin: dict[tuple[int, int], tuple[int, int]] = {}
+    # The top-left cell of the merged range covering each merged position (a later range wins).
+    origin: dict[int, dict[int, tuple[int, int]]] = {}
     for min_row, min_col, max_row, max_col in merges:
+        top_left = (min_row, min_col)
         for r in range(min_row, max_row + 1):
+            line = origin.setdefault(r, {})
             for c in range(min_col, max_col + 1):
-                origin[(r, c)] = (min_row, min_col)
-    text: dict[tuple[int, int], str] = dict(cells)
-    for pos, o in origin.items():
-        text[pos] = cells.get(o, "")
+                line[c] = top_left
+    # Each position's text: its own, or for a merged position the text of the range's top-left cell.
+    text: dict[int, dict[int, str]] = {r: dict(line) for r, line in cells.items()}
+    for r, line in origin.items():
+        row_text = text.setdefault(r, {})
+        for c, (o_r, o_c) in line.items():
+            row_text[c] = cells.get(o_r, _EMPTY).get(o_c, "")
     by_row: dict[int, list[int]] = {}
-    for (r, c), t in text.items():
-        if t:
-            by_row.setdefault(r, []).append(c)
+    for r, row_text in text.items():
+        cols = [c for c, t in row_text.items() if t]
+        if cols:
+            by_row[r] = cols
     if not by_row:
         return []
     kinds: dict[int, str] = {}
     for r, cols in by_row.items():
-        single = len(cols) == 1 and (r, cols[0]) not in origin
+        single = len(cols) == 1 and cols[0] not in origin.get(r, ())
         kinds[r] = "line" if single else "table"
     rows = sorted(by_row)
     # A single-cell row between two adjacent table rows belongs to the table.
@@ -311,7 +379,7 @@ def sheet_blocks(cells: dict[tuple[int, int], str], merges: list[tuple[int, int,
     for r in rows:
         if kinds[r] == "line":
             close()
-            blocks.append(Paragraph(text[(r, by_row[r][0])]))
+            blocks.append(Paragraph(text[r][by_row[r][0]]))
         else:
             if run and run[-1] != r - 1:
                 close()
@@ -320,21 +388,25 @@ def sheet_blocks(cells: dict[tuple[int, int], str], merges: list[tuple[int, int,
     return blocks
 
 
-def _table(rows: list[int], text: dict[tuple[int, int], str], origin: dict[tuple[int, int], tuple[int, int]],
+def _table(rows: list[int], text: dict[int, dict[int, str]], origin: dict[int, dict[int, tuple[int, int]]],
            by_row: dict[int, list[int]]) -> Table:
+    """The grid of consecutive ``rows`` (each holds text), from the leftmost to the rightmost column used."""
     cols = [c for r in rows for c in by_row[r]]
-    cols += [c for (r, c) in origin if rows[0] <= r <= rows[-1]]
+    cols += [c for r in rows for c in origin.get(r, ())]
     left, right = min(cols), max(cols)
     top = rows[0]
+    span = range(left, right + 1)
     grid: list[tuple[str, ...]] = []
     orig: list[tuple[tuple[int, int], ...]] = []
     for r in rows:
-        grid.append(tuple(text.get((r, c), "") for c in range(left, right + 1)))
-        line = []
-        for c in range(left, right + 1):
-            o_r, o_c = origin.get((r, c), (r, c))
-            # A merge starting above this table (rare) is anchored at the table's first row.
-            line.append((max(o_r, top) - top, max(o_c, left) - left))
+        row_text = text[r]
+        grid.append(tuple([row_text.get(c, "") for c in span]))
+        line = [(r - top, c - left) for c in span]
+        for c, (o_r, o_c) in origin.get(r, _EMPTY).items():
+            if left <= c <= right:
+                # A merge starting above this table (rare) is anchored at the table's first row
+                # (max(o_r, top) - top, max(o_c, left) - left, without the calls).
+                line[c - left] = (o_r - top if o_r > top else 0, o_c - left if o_c > left else 0)
         orig.append(tuple(line))
     return Table(tuple(grid), tuple(orig))
 
