@@ -84,8 +84,9 @@ async def import_files(db: Database, files: list[Path], *, limits: Limits, town_
     loop = asyncio.get_running_loop()
     # "spawn": forking a process that runs an event loop and database threads is not safe.
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) if jobs > 1 else None
-    # Files analysed ahead of the store: the workers keep busy while a batch is written; bounds memory.
-    window = batch + max(2, 2 * jobs)
+    # Files handed to the workers and not yet stored. The workers must not run dry while a batch is
+    # written (about as long as they take to analyse one more), and the bound keeps memory flat.
+    window = 3 * batch + 2 * jobs * GROUP_FILES
     results: list[IngestResult] = []
 
     def submit(group: list[Path]) -> asyncio.Future[list[Prepared]]:
@@ -100,39 +101,49 @@ async def import_files(db: Database, files: list[Path], *, limits: Limits, town_
                 str(path), "analysis_failed", f"分析此文件时出错：{type(error).__name__}: {error}",
                 f"analysing this file failed: {type(error).__name__}: {error}")]) for path in group]
 
-    # Chunks of analysed files on their way to the store. While one is written, the next one is
-    # gathered and more files are handed to the workers, so analysis and storing overlap.
-    chunks: asyncio.Queue[list[tuple[Path, Prepared]] | None] = asyncio.Queue(maxsize=1)
+    # Chunks of analysed files on their way to the store. While one is written, more are gathered and
+    # more files handed to the workers (up to ``window`` files not yet stored), so analysis and storing overlap.
+    chunks: asyncio.Queue[list[tuple[Path, Prepared]] | None] = asyncio.Queue()
+    stored_files = 0
+    store_progressed = asyncio.Event()
 
     async def gather() -> None:
         groups = iter([files[i:i + GROUP_FILES] for i in range(0, len(files), GROUP_FILES)])
         pending: deque[tuple[list[Path], asyncio.Future[list[Prepared]]]] = deque()
-        for group in groups:
-            pending.append((group, submit(group)))
-            if len(pending) * GROUP_FILES >= window:
-                break
+        submitted = 0
         chunk: list[tuple[Path, Prepared]] = []
         reports = 0
-        while pending:
+        while True:
+            while submitted - stored_files < window and (group := next(groups, None)) is not None:
+                pending.append((group, submit(group)))
+                submitted += len(group)
+            if not pending:
+                if submitted == len(files):
+                    break
+                store_progressed.clear()      # the window is full of analysed files: wait for the store
+                await store_progressed.wait()
+                continue
             group, future = pending.popleft()
-            done = await analysed(group, future)
-            nxt = next(groups, None)
-            if nxt is not None:
-                pending.append((nxt, submit(nxt)))
-            for path, prepared in zip(group, done, strict=True):
+            for path, prepared in zip(group, await analysed(group, future), strict=True):
                 chunk.append((path, prepared))
                 reports += len(prepared.reports)
-            if reports >= batch or not pending:
-                await chunks.put(chunk)
+            if reports >= batch or (not pending and submitted == len(files)) or \
+                    (not pending and submitted - stored_files >= window):
+                chunks.put_nowait(chunk)
                 chunk, reports = [], 0
-        await chunks.put(None)
+        if chunk:
+            chunks.put_nowait(chunk)
+        chunks.put_nowait(None)
 
     async def store(bar: tqdm) -> None:
+        nonlocal stored_files
         while (chunk := await chunks.get()) is not None:
             stored = await store_prepared_many(db, [p for _, p in chunk])
             for (path, _), result in zip(chunk, stored, strict=True):
                 result.file = str(path)
                 results.append(result)
+            stored_files += len(chunk)
+            store_progressed.set()
             bar.set_postfix_str(chunk[-1][0].name[-30:], refresh=False)
             bar.update(len(chunk))
 
