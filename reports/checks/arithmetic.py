@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from ..model import CellStatus, Finding, Number, Report, Severity
 from ..templates import TableSpec
-from .values import Values, layout
+from .values import Values, layout, sums
 from .where import (SEP, cell_where, cell_where_en, column_name, compact, fmt, row_name, row_name_en, short_label,
                     table_name, table_name_en)
 
 E = Severity.ERROR
-
-
-def _parts(spec: TableSpec) -> list[str]:
-    return [c.id for c in spec.columns if c.id != "total"]
+_VALUE = CellStatus.VALUE       # bound once: looking a member up on an Enum class is slow
 
 
 def _short(spec: TableSpec, row_id: str) -> str:
@@ -26,21 +23,24 @@ def row_totals(v: Values, spec: TableSpec) -> list[Finding]:
     """ROW_TOTAL (table 三) and LITIGATION_TOTAL (table 四): 总计 = the sum of the row's other columns."""
     out: list[Finding] = []
     code = "ROW_TOTAL" if spec.id == "requests" else "LITIGATION_TOTAL"
-    cols = _parts(spec)
-    for row in spec.rows:
-        total = v.get(spec.id, row.id, "total")
-        parts = v.all(spec.id, [(row.id, c) for c in cols])
-        if total is None or parts is None or total == sum(parts):
+    known = v.known
+    for row_id, row_sum in sums(spec).rows:
+        total = known.get(row_sum.total)
+        if total is None:
+            continue
+        parts = v.numbers(row_sum.parts)
+        if parts is None or total == sum(parts):
             continue
         s = sum(parts)
+        cols = row_sum.ids
         if spec.id == "requests":
-            msg = f"{table_name(spec)}“{compact(row_name(spec, row.id))}”行：总计为{fmt(total)}，但各类申请人之和为{fmt(s)}"
-            en = f"{cell_where_en(spec, row.id, 'total')}: {fmt(total)}, but the applicant columns add up to {fmt(s)}"
+            msg = f"{table_name(spec)}“{compact(row_name(spec, row_id))}”行：总计为{fmt(total)}，但各类申请人之和为{fmt(s)}"
+            en = f"{cell_where_en(spec, row_id, 'total')}: {fmt(total)}, but the applicant columns add up to {fmt(s)}"
         else:
             labels = "、".join(spec.column(c).label for c in cols)
-            msg = f"{table_name(spec)}“{compact(row_name(spec, row.id))}”行：总计为{fmt(total)}，但{labels}之和为{fmt(s)}"
-            en = f"{cell_where_en(spec, row.id, 'total')}: {fmt(total)}, but the outcomes add up to {fmt(s)}"
-        out.append(Finding(code, E, cell_where(spec, row.id, "total"), msg, en, spec.id, row.id, "total",
+            msg = f"{table_name(spec)}“{compact(row_name(spec, row_id))}”行：总计为{fmt(total)}，但{labels}之和为{fmt(s)}"
+            en = f"{cell_where_en(spec, row_id, 'total')}: {fmt(total)}, but the outcomes add up to {fmt(s)}"
+        out.append(Finding(code, E, cell_where(spec, row_id, "total"), msg, en, spec.id, row_id, "total",
                            {"total": total, "sum": s, "parts": dict(zip(cols, parts))}))
     return out
 
@@ -48,12 +48,15 @@ def row_totals(v: Values, spec: TableSpec) -> list[Finding]:
 def subtotals(v: Values, spec: TableSpec) -> list[Finding]:
     """SUBTOTAL: in every column, （七）总计 = the sum of the leaf result rows."""
     out: list[Finding] = []
-    leaves = [r.id for r in spec.leaves]
-    for col in spec.columns:
-        total = v.get(spec.id, "total", col.id)
-        parts = v.all(spec.id, [(r, col.id) for r in leaves])
-        if total is None or parts is None or total == sum(parts):
+    known = v.known
+    for col, (_, col_sum) in zip(spec.columns, sums(spec).columns):
+        total = known.get(col_sum.total)
+        if total is None:
             continue
+        parts = v.numbers(col_sum.parts)
+        if parts is None or total == sum(parts):
+            continue
+        leaves = col_sum.ids
         s = sum(parts)
         msg = f"{table_name(spec)}{row_name(spec, 'total')}·{col.label}为{fmt(total)}，但各项办理结果之和为{fmt(s)}"
         en = f"{cell_where_en(spec, 'total', col.id)}: {fmt(total)}, but the outcome rows add up to {fmt(s)}"
@@ -139,10 +142,13 @@ def negative_values(report: Report) -> list[Finding]:
                 continue
             for col_id in col_ids:
                 cell = row.get(col_id)
-                if cell is None or cell.status is not CellStatus.VALUE or cell.number is None:
+                if cell is None:
+                    continue
+                n: Number | None = cell.number
+                # A count of 0 or more, the usual cell, is fine whatever its column: no more to look at.
+                if n is None or cell.status is not _VALUE or (type(n) is int and n >= 0):
                     continue
                 text, signed, decimal = flags[col_id]
-                n: Number = cell.number
                 if text or (n >= 0 and (decimal or not isinstance(n, float) or n.is_integer())):
                     continue
                 where, where_en = cell_where(table, row_id, col_id), cell_where_en(table, row_id, col_id)

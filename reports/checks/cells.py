@@ -18,6 +18,7 @@ def _reading(candidate: tuple) -> str:
 
 Rows = list[tuple[str, list[tuple[str, Cell]]]]
 _UNSURE = (CellStatus.AMBIGUOUS, CellStatus.UNREADABLE, CellStatus.ABSENT)
+_VALUE = CellStatus.VALUE       # bound once: looking a member up on an Enum class is slow
 
 
 def _scan(report: Report, spec: TableSpec) -> dict[CellStatus, Rows]:
@@ -30,8 +31,9 @@ def _scan(report: Report, spec: TableSpec) -> dict[CellStatus, Rows]:
         found: dict[CellStatus, list[tuple[str, Cell]]] = {}
         for c in col_ids:
             cell = row.get(c) or absent
-            if cell.status in _UNSURE:
-                found.setdefault(cell.status, []).append((c, cell))
+            status = cell.status
+            if status is not _VALUE and status in _UNSURE:      # most cells are values: one test
+                found.setdefault(status, []).append((c, cell))
         for status, cells in found.items():
             out[status].append((row_id, cells))
     return out
@@ -72,8 +74,8 @@ def inferred(spec: TableSpec, grid: dict) -> list[Finding]:
     out: list[Finding] = []
     for row_id, col_ids in layout(spec):
         row = grid.get(row_id) or {}
-        run = [(c, row[c]) for c in col_ids if c in row and row[c].status is CellStatus.VALUE
-               and len(row[c].candidates) > 1]
+        run = [(c, row[c]) for c in col_ids if c in row and len(row[c].candidates) > 1
+               and row[c].status is _VALUE]
         if not run:
             continue
         cols = [c for c, _ in run]

@@ -9,7 +9,11 @@ A figure the table does not give for certain is never compared.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
+from operator import attrgetter
 
 from ..model import Finding, Number, Report, Severity
 from ..templates import APPEALS_SUITS, SECTIONS, TEMPLATES, TableSpec
@@ -27,16 +31,38 @@ _BOOK_TITLE = re.compile(r"《[^《》]{0,80}》")
 
 _SPACE_BETWEEN_DIGITS = re.compile(r"(?<=\d)[ \t\r\n\u3000\xa0]+(?=\d)")
 _SPACE = re.compile(r"\s+")
+_DIGIT_GAP = re.compile(r"\d\s+\d")
+# Whitespace that does not join two digits into "1 2": every character ``\s`` matches but those of
+# _SPACE_BETWEEN_DIGITS, listed (a plain character class is scanned much faster than [^\S …]).
+_OTHER_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85\u1680\u2000-\u200a\u2028\u2029\u202f\u205f]")
 
 
 def normalise(text: str) -> str:
     """Join lines wrapped by PDF text, drop page numbers and titles of documents (《…》) whose words
     ("答复", "受理") are not statements about this report. Spaces between two digits stay (one)."""
     text = _FULLWIDTH_DIGIT.sub(lambda m: chr(ord(m.group()) - 0xFEE0), text)
-    text = _PAGE_NUMBER.sub("", text)
+    if "-" in text or "－" in text or "—" in text:     # a page number has its dashes
+        text = _PAGE_NUMBER.sub("", text)
     text = _BOOK_TITLE.sub("《》", text)
-    text = _SPACE_BETWEEN_DIGITS.sub("\x00", text)
-    return _SPACE.sub("", text).replace("\x00", " ")
+    if _OTHER_SPACE.search(text):
+        text = _SPACE_BETWEEN_DIGITS.sub("\x00", text)
+        return _SPACE.sub("", text).replace("\x00", " ")
+    # The same result without two regex passes that stop at every line of a table: every run of
+    # whitespace (``str.split`` and ``\s`` agree on what that is) goes, and a run between two digits
+    # becomes one space. A NUL already in the text becomes a space, as above.
+    words = text.split()
+    if not words:
+        return ""
+    if _DIGIT_GAP.search(text) is None:         # no two digits apart (prose, tables in pipe rows)
+        return "".join(words).replace("\x00", " ")
+    out = [words[0]]
+    digit_before = words[0][-1].isdecimal()      # isdecimal is exactly what \d matches
+    for word in islice(words, 1, None):
+        if digit_before and word[0].isdecimal():
+            out.append(" ")
+        out.append(word)
+        digit_before = word[-1].isdecimal()
+    return "".join(out).replace("\x00", " ")
 
 
 # ---- numbers --------------------------------------------------------------------------------
@@ -75,7 +101,7 @@ _CN_NUMERALS = frozenset("零〇一二两三四五六七八九十百千")
 _NOT_A_COUNT = frozenset("每逐这那某哪任第")   # "每一件申请", "第3件": an ordinal or a manner, not a total
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)         # not frozen: cheaper to make, and a narrative has many
 class Count:
     """A number followed by a counting unit ("69件", "三起"): its text and its span before the unit."""
 
@@ -104,7 +130,11 @@ def _counts(text: str) -> list[Count]:
             if j < i and (j == 0 or text[j - 1] not in _NOT_A_COUNT):
                 found.append(Count(text[j:i], j, i))
             i = text.find(unit, i + 1)
-    return sorted(found, key=lambda c: c.start)
+    found.sort(key=_START)
+    return found
+
+
+_START, _END = attrgetter("start"), attrgetter("end")
 
 _COMPARISON = re.compile(r"同比|较上年|较去年|比上年|比去年|增加|减少|增长|下降|上升|回落|环比")
 
@@ -151,6 +181,7 @@ _NO_APPEALS = re.compile(r"(?:未发生|没有发生|未出现|没有出现|未�
 _NO_REQUESTS = re.compile(r"(?:未|没有)(?:收到|接到|受理)[^。；，,]{0,12}?申请")
 
 _SENTENCE_ENDS = "。；;！!？?\n"
+_SENTENCE_END = re.compile("[" + re.escape(_SENTENCE_ENDS) + "]")
 _CLAUSE = re.compile(r"[^，,()（）【】]+")
 _CONTEXT = 200
 
@@ -165,9 +196,9 @@ class Statement:
 
 # ---- what the tables say ---------------------------------------------------------------------
 
-def _rows_value(v: Values, spec: TableSpec, rows: list[str]) -> Number | None:
+def _rows_value(v: Values, spec: TableSpec, rows: Sequence[str]) -> Number | None:
     vals = [row_figure(v, spec, r) for r in rows]
-    return None if any(x is None for x in vals) else sum(vals)  # type: ignore[misc]
+    return None if None in vals else sum(vals)  # type: ignore[arg-type]
 
 
 def _group(spec: TableSpec, group: str) -> list[str]:
@@ -186,8 +217,23 @@ _GROUP_OF_METRIC = {"denied": "denied", "unavailable": "unavailable", "not_proce
                     "other_handling": "other"}
 
 
-def _metric_rows(req: TableSpec, metric: str) -> tuple[list[str], str, str] | None:
-    """The table-三 rows a request metric adds up, with Chinese and English names."""
+_METRIC_ROWS: dict[tuple[int, str], tuple[TableSpec, tuple[tuple[str, ...], str, str] | None]] = {}
+
+
+def _metric_rows(req: TableSpec, metric: str) -> tuple[tuple[str, ...], str, str] | None:
+    """The table-三 rows a request metric adds up, with Chinese and English names.
+
+    They depend on the template only: worked out once per table and metric (the table cached by
+    identity, like ``values.layout``)."""
+    hit = _METRIC_ROWS.get((id(req), metric))
+    if hit is None or hit[0] is not req:
+        found = _find_metric_rows(req, metric)
+        rows = None if found is None else (tuple(found[0]), found[1], found[2])
+        hit = _METRIC_ROWS[(id(req), metric)] = (req, rows)
+    return hit[1]
+
+
+def _find_metric_rows(req: TableSpec, metric: str) -> tuple[list[str], str, str] | None:
     if metric == "handled":
         total = req.row("total")
         return ["total"], f"办结（{total.marker}{total.label}）", f"handled ({total.en})"
@@ -209,12 +255,8 @@ def table_figure(v: Values, metric: str) -> tuple[set[Number], str, str] | None:
     if spec is None:
         return None
     req, app = spec.table("requests"), spec.table("appeals")
-
-    def one(rows: list[str]) -> Number | None:
-        return _rows_value(v, req, rows)
-
     if metric in ("received", "new"):
-        new, over = one(["new"]), one(["carried_over"])
+        new, over = _rows_value(v, req, ("new",)), _rows_value(v, req, ("carried_over",))
         if new is None:
             return None
         if metric == "new" or over is None or over == 0:
@@ -224,7 +266,7 @@ def table_figure(v: Values, metric: str) -> tuple[set[Number], str, str] | None:
     rows = _metric_rows(req, metric)
     if rows is not None:
         ids, zh, en = rows
-        n = one(ids)
+        n = _rows_value(v, req, ids)
         return None if n is None else ({n}, f"表三{zh}为{fmt(n)}件", f"table 3 gives {fmt(n)} ({en})")
     subject, _, outcome = metric.partition(".")
     rows = ["review"] if subject == "review" else list(_SUIT_ROWS)
@@ -261,6 +303,8 @@ _OTHER_PERIOD = re.compile(r"去年|前年|上一?年度?(?!度?结转)|(?<!\d)(
 
 def _other_period(clause: str, year: int | None) -> bool:
     """True when the clause speaks of another year ("2020年收到…", "去年…") than the report's."""
+    if "年" not in clause:          # every way of naming a year has 年
+        return False
     for m in _OTHER_PERIOD.finditer(clause):
         if m.group(1) is None or (year is not None and int(m.group(1)) != year):
             return True
@@ -270,32 +314,59 @@ def _other_period(clause: str, year: int | None) -> bool:
 def _sentences_at(text: str, starts: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The (start, end) of every sentence holding one of the spans ``starts``, in order, each once."""
     spans: list[tuple[int, int]] = []
+    if not starts:
+        return spans
+    # Where every sentence ends, found once: looking for each end mark around each span rescans
+    # the text (a table section is one long "sentence") again and again.
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)]
     for a, b in starts:
         if spans and a < spans[-1][1]:
             continue
-        start = max(text.rfind(ch, 0, a) for ch in _SENTENCE_ENDS) + 1
-        ends = [i for i in (text.find(ch, b) for ch in _SENTENCE_ENDS) if i >= 0]
-        spans.append((start, min(ends, default=len(text))))
+        k = bisect_left(ends, a)                 # ends[k - 1]: the last end mark before a
+        start = ends[k - 1] + 1 if k else 0
+        k = bisect_left(ends, b, k)              # ends[k]: the first end mark at or after b
+        spans.append((start, ends[k] if k < len(ends) else len(text)))
     return spans
 
 
 def statements(text: str, section: str, year: int | None = None) -> list[Statement]:
     out: list[Statement] = []
-    for start, end in _sentences_at(text, [(c.start, c.end) for c in _counts(text)]):
+    counts = _counts(text)
+    for start, end in _sentences_at(text, [(c.start, c.end) for c in counts]):
         sentence = text[start:end]
         window = text[max(0, start - _CONTEXT):end]
         subject: str | None = None           # the last 复议 / 诉讼 named so far in the sentence
         for cm in _CLAUSE.finditer(sentence):
             clause = cm.group()
-            numbers = _counts(clause)
-            if not numbers and not any(w in clause for w in ("复议", "诉讼", "起诉")):
+            numbers = _clause_counts(counts, start + cm.start(), start + cm.end())
+            if not numbers and not ("复议" in clause or "诉讼" in clause or "起诉" in clause):
                 continue
             keys = [(m.start(), m.end(), m.lastgroup) for m in _KEYWORD.finditer(clause)]
             for nm in numbers:
                 st = _statement(clause, nm, keys, subject, sentence, window, section, year)
                 if st is not None:
                     out.append(st)
-            subject = next((k[2] for k in reversed(keys) if k[2] in ("review", "suit")), subject)
+            for k in reversed(keys):
+                if k[2] in ("review", "suit"):
+                    subject = k[2]
+                    break
+    return out
+
+
+def _clause_counts(counts: list[Count], start: int, end: int) -> list[Count]:
+    """``_counts(text[start:end])`` for a clause, from the counts of the whole text.
+
+    A clause is bounded by a separator or a sentence end (or the text's ends), none of which is a
+    digit, a numeral or a character that ``_counts`` looks at before a number: a count reads the
+    same in the clause as in the text. So the clause's counts are those whose unit lies inside it,
+    with offsets made relative to the clause."""
+    out: list[Count] = []
+    # Counts do not overlap, so they are in the order of their units too.
+    for k in range(bisect_left(counts, start, key=_END), len(counts)):
+        c = counts[k]
+        if c.end >= end:
+            break
+        out.append(Count(c.text, c.start - start, c.end - start))
     return out
 
 
@@ -357,11 +428,14 @@ def _texts(report: Report) -> list[tuple[str, str]]:
 def mismatches(report: Report, v: Values, texts: list[tuple[str, str]]) -> list[Finding]:
     out: list[Finding] = []
     seen: set[tuple[str, int]] = set()
+    figures: dict[str, tuple[set[Number], str, str] | None] = {}     # table_figure by metric
     for section, text in texts:
         for st in statements(text, section, report.year):
             if (st.metric, st.stated) in seen:
                 continue
-            figure = table_figure(v, st.metric)
+            if st.metric not in figures:
+                figures[st.metric] = table_figure(v, st.metric)
+            figure = figures[st.metric]
             if figure is None:
                 continue
             allowed, zh, en = figure

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import CellStatus, Number, Report
+from ..model import CellStatus, Grid, Number, Report
 from ..templates import TableId, TableSpec
 
 Key = tuple[TableId, str, str]
@@ -48,12 +48,55 @@ class Values:
         return out
 
 
-def _resolve(v: Values, spec: TableSpec, row: str, column: str, parts: list[tuple[str, str]], along: str,
+    def numbers(self, keys: tuple[Key, ...]) -> list[Number] | None:
+        """``all`` for cells given by their keys (``Sums``): the numbers, or None when one is unknown."""
+        out = list(map(self.known.get, keys))
+        return None if None in out else out  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class Sum:
+    """A total cell and the cells that add up to it, as keys of ``Values.known``."""
+
+    total: Key
+    parts: tuple[Key, ...]
+    ids: tuple[str, ...]        # the parts' column ids (a row's sum) or row ids (a column's sum)
+
+
+@dataclass(frozen=True, slots=True)
+class Sums:
+    rows: tuple[tuple[str, Sum], ...]       # row id → 总计 column = the row's other columns
+    columns: tuple[tuple[str, Sum], ...]    # column id → 总计 row = the leaf rows (table 三)
+
+
+_SUMS: dict[int, tuple[TableSpec, Sums]] = {}
+
+
+def sums(spec: TableSpec) -> Sums:
+    """The totals of a table 三 or 四 and their parts, built once per table (cached by identity, like
+    ``layout``)."""
+    hit = _SUMS.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        t = spec.id
+        cols = tuple(c.id for c in spec.columns if c.id != "total")
+        leaves = tuple(r.id for r in spec.leaves)
+        hit = (spec, Sums(
+            tuple((r.id, Sum((t, r.id, "total"), tuple((t, r.id, c) for c in cols), cols)) for r in spec.rows),
+            tuple((c.id, Sum((t, "total", c.id), tuple((t, r, c.id) for r in leaves), leaves))
+                  for c in spec.columns)))
+        _SUMS[id(spec)] = hit
+    return hit[1]
+
+
+_BLANK = CellStatus.BLANK       # bound once: looking a member up on an Enum class is slow
+
+
+def _resolve(v: Values, spec: TableSpec, grid: Grid, row: str, column: str, parts: tuple[Key, ...], along: str,
              raw: dict[Key, Number]) -> None:
-    cell = v.report.cell(spec.id, row, column)
-    if cell.status is not CellStatus.BLANK:
+    cell = grid.get(row, {}).get(column)
+    if cell is None or cell.status is not _BLANK:
         return
-    numbers = [raw.get((spec.id, r, c)) for r, c in parts]
+    numbers = [raw.get(k) for k in parts]
     key = (spec.id, row, column)
     if any(n is None for n in numbers):
         v.known.pop(key, None)
@@ -63,28 +106,31 @@ def _resolve(v: Values, spec: TableSpec, row: str, column: str, parts: list[tupl
             v.missing.append(MissingTotal(spec.id, row, column, sum(numbers), along))  # type: ignore[arg-type]
 
 
+_KNOWN = (CellStatus.VALUE, CellStatus.BLANK)
+
+
 def values(report: Report) -> Values:
     v = Values(report)
+    known = v.known
     for table in ("disclosure", "requests", "appeals"):
         for r, cols in report.grid(table).items():  # type: ignore[arg-type]
             for c, cell in cols.items():
-                if cell.known:
-                    v.known[(table, r, c)] = cell.number  # type: ignore[index,assignment]
+                # ``cell.known``, spelled out: this runs for every cell of every report.
+                if cell.number is not None and cell.status in _KNOWN:
+                    known[(table, r, c)] = cell.number  # type: ignore[index,assignment]
     spec = report.spec
     if spec is None:
         return v
     raw = dict(v.known)      # blank totals are judged on the cells as printed
     req = spec.table("requests")
-    parts_cols = [c.id for c in req.columns if c.id != "total"]
-    leaves = [r.id for r in req.leaves]
-    for row in req.rows:
-        _resolve(v, req, row.id, "total", [(row.id, c) for c in parts_cols], "row", raw)
-    for col in req.columns:
-        _resolve(v, req, "total", col.id, [(r, col.id) for r in leaves], "column", raw)
+    req_sums = sums(req)
+    for row, s in req_sums.rows:
+        _resolve(v, req, report.requests, row, "total", s.parts, "row", raw)
+    for col, s in req_sums.columns:
+        _resolve(v, req, report.requests, "total", col, s.parts, "column", raw)
     app = spec.table("appeals")
-    app_parts = [c.id for c in app.columns if c.id != "total"]
-    for row in app.rows:
-        _resolve(v, app, row.id, "total", [(row.id, c) for c in app_parts], "row", raw)
+    for row, s in sums(app).rows:
+        _resolve(v, app, report.appeals, row, "total", s.parts, "row", raw)
     return v
 
 

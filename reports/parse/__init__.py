@@ -29,6 +29,8 @@ _PAGE_NUMBER = re.compile(r"^[ \t]*(?:-[ \t]*\d{1,3}[ \t]*-|第[ \t]*\d{1,3}[ \t
 
 
 def _blank_page_numbers(flat: Flat) -> Flat:
+    if not any(mark in flat.text for mark in "-页/"):
+        return flat         # every page number has one of them: nothing to look for line by line
     text = _PAGE_NUMBER.sub(lambda m: " " * len(m.group(0)), flat.text)
     return Flat(text, flat.line_starts, flat.line_blocks)
 

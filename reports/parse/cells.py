@@ -17,6 +17,8 @@ _DECIMAL = re.compile(r"(\d+\.\d+|\d+)\s?(万元|元)?")
 def number_of(raw: str, column: Column) -> Number | None:
     """The figure in ``raw`` as this column reads it, or None when it is not a figure."""
     raw = raw.strip()
+    if raw.isdecimal():
+        return int(raw)
     m = _COUNT.fullmatch(raw)
     if m:
         return int(m.group(1).replace(",", ""))
@@ -32,19 +34,28 @@ def number_of(raw: str, column: Column) -> Number | None:
     return None
 
 
+# Every printed cell passes through ``make_cell``: the statuses are bound once (looking a member up
+# on an Enum class is slow), and cells are built with positional arguments (status, raw, number,
+# text, candidates, line), which a dataclass __init__ takes at half the cost of keywords.
+_VALUE, _BLANK, _NA, _UNREADABLE = CellStatus.VALUE, CellStatus.BLANK, CellStatus.NA, CellStatus.UNREADABLE
+
+
 def make_cell(raw: str, column: Column, line: int) -> Cell:
     raw = raw.strip()
+    if raw.isdecimal():
+        # Bare digits, the commonest cell: what ``number_of`` reads from them is int(raw).
+        return Cell(_VALUE, raw, int(raw), raw if column.text else None, (), line)
     if raw == "":
-        return Cell(CellStatus.BLANK, None, 0, line=line)
+        return Cell(_BLANK, None, 0, None, (), line)
     if raw in NA_TOKENS:
-        return Cell(CellStatus.NA, raw, None, line=line)
+        return Cell(_NA, raw, None, None, (), line)
     value = number_of(raw, column)
     if column.text:
         # The amount stays as printed ("251000元"); its number is kept for arithmetic when clear.
-        return Cell(CellStatus.VALUE, raw, value, text=raw, line=line)
+        return Cell(_VALUE, raw, value, raw, (), line)
     if value is None:
-        return Cell(CellStatus.UNREADABLE, raw, None, line=line)
-    return Cell(CellStatus.VALUE, raw, value, line=line)
+        return Cell(_UNREADABLE, raw, None, None, (), line)
+    return Cell(_VALUE, raw, value, None, (), line)
 
 
 def reading_cell(value: Number, raw: str, column: Column, line: int,

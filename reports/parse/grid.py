@@ -12,21 +12,17 @@ from __future__ import annotations
 from reports.document import Table
 
 
-def _clean(cell: str) -> str:
-    # A cell's own line breaks ("本年新<br>制作数量") and pipes must not split the row.
-    return " ".join(cell.replace("|", " ").split())
-
-
 def render_table(table: Table) -> list[str]:
     out: list[str] = []
+    origin = table.origin
     for r, row in enumerate(table.rows):
-        cells: list[str] = []
-        spans = table.origin[r] if r < len(table.origin) else ()
-        for c, text in enumerate(row):
-            if c < len(spans) and spans[c] != (r, c):
-                continue        # a copy of a merged cell already read at its origin
-            cells.append(_clean(text))
-        if not table.origin:
+        spans = origin[r] if r < len(origin) else ()
+        if spans:
+            # A copy of a merged cell was already read at its origin.
+            row = [text for c, text in enumerate(row) if c >= len(spans) or spans[c] == (r, c)]
+        # A cell's own line breaks ("本年新<br>制作数量") and pipes must not split the row.
+        cells = [" ".join(text.replace("|", " ").split()) for text in row]
+        if not origin:
             cells = _drop_repeats(cells)
         out.append("| " + " | ".join(cells) + " |" if cells else "|")
     return out

@@ -64,15 +64,45 @@ def _row_pattern(row: Row, key_chars: int = KEY_CHARS) -> re.Pattern[str]:
             alts.append(marker + r"\s*" + key)
         else:
             alts.append(key)
-    return compiled("|".join(f"(?:{a})" for a in alts))
+    # Bare alternatives (none holds a '|' of its own) each begin with a literal character, which
+    # lets the regex engine skip to the places where a label can begin.
+    return compiled("|".join(alts))
 
 
-def _strip_marker(text: str, start: int, end: int, row: Row) -> int:
-    """The offset where the row's ordinal begins, if the text right before ``end`` is that ordinal."""
+def _marker_before(row: Row) -> re.Pattern[str] | None:
+    """The row's ordinal at the end of the text searched (None for a row without one)."""
     marker = _marker_regex(row.marker)
-    if not marker:
+    return compiled(r"(?:" + marker + r")[\s|]*$") if marker else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Lookup:
+    """The patterns that find one row, compiled once per template row."""
+
+    row: Row
+    key: re.Pattern[str]                # the label's first KEY_CHARS characters
+    short_key: re.Pattern[str]          # …or its first SHORT_KEY
+    marker: re.Pattern[str] | None      # the ordinal printed before the label
+
+
+_LOOKUPS: dict[int, tuple[TableSpec, tuple[_Lookup, ...]]] = {}
+
+
+def _lookups(spec: TableSpec) -> tuple[_Lookup, ...]:
+    """Cached by identity, like ``checks.values.layout``: hashing a frozen spec walks all of it."""
+    hit = _LOOKUPS.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        hit = (spec, tuple(_Lookup(row, _row_pattern(row), _row_pattern(row, SHORT_KEY), _marker_before(row))
+                           for row in spec.rows))
+        _LOOKUPS[id(spec)] = hit
+    return hit[1]
+
+
+def _strip_marker(text: str, start: int, end: int, marker: re.Pattern[str] | None) -> int:
+    """The offset where the row's ordinal begins, if the text right before ``end`` is that ordinal."""
+    if marker is None:
         return end
-    m = compiled(r"(?:" + marker + r")[\s|]*$").search(text, max(start, end - 12), end)
+    m = marker.search(text, max(start, end - 12), end)
     return m.start() if m else end
 
 
@@ -84,22 +114,22 @@ def find_rows(text: str, spec: TableSpec, span: Span) -> list[RowHit]:
     found.
     """
     hits: list[RowHit] = []
-    missing: list[Row] = []
+    missing: list[_Lookup] = []
     pos = span.start
-    for row in spec.rows:
-        m = _row_pattern(row).search(text, pos, span.end) or _row_pattern(row, SHORT_KEY).search(text, pos, span.end)
+    for look in _lookups(spec):
+        m = look.key.search(text, pos, span.end) or look.short_key.search(text, pos, span.end)
         if not m:
-            missing.append(row)
+            missing.append(look)
             continue
-        label_start = _strip_marker(text, pos, m.start(), row)
-        hits.append(RowHit(row, label_start, m.end()))
+        label_start = _strip_marker(text, pos, m.start(), look.marker)
+        hits.append(RowHit(look.row, label_start, m.end()))
         pos = m.end()
-    for row in missing:
-        for m in _row_pattern(row, SHORT_KEY).finditer(text, span.start, span.end):
+    for look in missing:
+        for m in look.short_key.finditer(text, span.start, span.end):
             if any(h.label_start <= m.start() < h.value_start or m.start() <= h.label_start < m.end()
                    for h in hits):
                 continue
-            hits.append(RowHit(row, _strip_marker(text, span.start, m.start(), row), m.end()))
+            hits.append(RowHit(look.row, _strip_marker(text, span.start, m.start(), look.marker), m.end()))
             break
     hits.sort(key=lambda h: h.label_start)
     return hits

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,8 +17,11 @@ TAIL_LINES = 25         # the signature is near the end
 HEAD_CHARS = 3000
 
 _FIELD = re.compile(r"^[ \t]*(标题|题目|发布机构|发文机关|来源单位)[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.M)
+# 统计日期 and 成文日期 are not the page's date: ``_page_dates`` skips a match right after them (a
+# lookbehind at the start of the pattern would make the regex engine try every position in turn).
 _PAGE_DATE = re.compile(
-    r"(?<!统计)(?<!成文)(发布时间|发布日期|公开日期|日期|时间)\s*:\s*((?:19|20)\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")
+    r"(发布时间|发布日期|公开日期|日期|时间)\s*:\s*((?:19|20)\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")
+_NOT_PAGE_DATE = ("统计", "成文")
 _PAGE_DATE_RANK = {"发布时间": 0, "发布日期": 0, "公开日期": 1, "日期": 2, "时间": 3}
 
 _TITLE = re.compile(
@@ -67,7 +71,7 @@ class Meta:
 def read_meta(text: str) -> Meta:
     lines = text.split("\n")
     # Titles may write the year in Chinese numerals ("二〇二一年"); the signature is read as printed.
-    top = [_CN_YEAR.sub(_arabic_year, line) for line in lines[:HEAD_LINES]]
+    top = [_CN_YEAR.sub(_arabic_year, line) if "年" in line else line for line in lines[:HEAD_LINES]]
     head = "\n".join(top)[:HEAD_CHARS]
     fields = {m.group(1): m.group(2) for m in _FIELD.finditer(head)}
     meta = Meta()
@@ -184,7 +188,7 @@ def _year_from_text(text: str) -> int | None:
 
 def _page_date(head: str) -> date | None:
     best: tuple[int, int, date] | None = None
-    for m in _PAGE_DATE.finditer(head):
+    for m in _page_dates(head):
         d = _date(int(m.group(2)), int(m.group(3)), int(m.group(4)))
         if d is None:
             continue
@@ -192,6 +196,19 @@ def _page_date(head: str) -> date | None:
         if best is None or key[:2] < best[:2]:
             best = key
     return best[2] if best else None
+
+
+def _page_dates(head: str) -> Iterator[re.Match[str]]:
+    """The matches of _PAGE_DATE in order, as ``finditer`` would give them, but none that follows
+    统计 or 成文: there the search goes on at the next character, as a lookbehind would have it."""
+    m = _PAGE_DATE.search(head)
+    while m:
+        start = m.start()
+        if head[max(0, start - 2):start] in _NOT_PAGE_DATE:
+            m = _PAGE_DATE.search(head, start + 1)
+            continue
+        yield m
+        m = _PAGE_DATE.search(head, m.end())
 
 
 def _date(y: int, m: int, d: int) -> date | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 NA_TOKENS = frozenset({"/", "\\", "-", "--", "—", "——", "–", "无", "-/-", "—/—"})
 
@@ -21,10 +22,16 @@ _FIGURE = re.compile(
     r"|[减增]\s?\d+"
     r"|(?<![^\s|])(?:-/-|—/—|——|--|[/\\\-—–无])(?![^\s|]))"
 )
-_SPACE = re.compile(r"[ \t\n,;]*")
+# The characters a figure can begin with. Finding the first of them before trying _FIGURE spares the
+# regex engine from trying the whole figure pattern at every character of a long label.
+_FIGURE_START = re.compile(r"[-+\d减增/\\—–无]")
+# The next figure of a run: the separators after a figure, then the figure (group 1). No figure
+# begins with a separator, so the possessive run of separators gives up nothing a figure could use.
+_NEXT_FIGURE = re.compile(r"[ \t\n,;]*+(" + _FIGURE.pattern + ")")
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a parse makes hundreds of tokens, and a frozen dataclass pays object.__setattr__ per field.
+@dataclass(slots=True)
 class Token:
     raw: str        # the cell as printed ('' for an empty pipe cell)
     pos: int        # offset in the flattened text
@@ -32,7 +39,8 @@ class Token:
 
 def is_figure(raw: str) -> bool:
     raw = raw.strip()
-    return raw == "" or raw in NA_TOKENS or bool(_FIGURE.fullmatch(raw))
+    # Bare digits, the commonest cell, are a figure without asking the regex.
+    return raw.isdecimal() or raw == "" or raw in NA_TOKENS or bool(_FIGURE.fullmatch(raw))
 
 
 def all_pipe_cells(text: str, start: int, end: int) -> list[Token]:
@@ -45,17 +53,16 @@ def all_pipe_cells(text: str, start: int, end: int) -> list[Token]:
     if first < 0:
         return []
     out: list[Token] = []
+    pieces = text[first + 1:end].split("|")     # the cells, then what follows the last '|'
     cell_start = first + 1
-    i = text.find("|", cell_start, end)
-    while i >= 0:
-        raw = text[cell_start:i]
+    for raw in islice(pieces, len(pieces) - 1):
         stripped = raw.strip()
-        if stripped or "\n" not in raw or not _opens_row(text, cell_start + raw.rfind("\n") + 1, end):
-            offset = cell_start + (raw.find(stripped) if stripped else 0)
-            out.append(Token(stripped, offset))
-        cell_start = i + 1
-        i = text.find("|", cell_start, end)
-    tail = text[cell_start:end].strip()
+        if stripped:
+            out.append(Token(stripped, cell_start + raw.find(stripped)))
+        elif "\n" not in raw or not _opens_row(text, cell_start + raw.rfind("\n") + 1, end):
+            out.append(Token(stripped, cell_start))
+        cell_start += len(raw) + 1
+    tail = pieces[-1].strip()
     if tail and is_figure(tail):
         out.append(Token(tail, text.find(tail, cell_start, end)))
     return out
@@ -68,38 +75,45 @@ def _opens_row(text: str, line_start: int, end: int) -> bool:
     bare pipes belongs to that shape.
     """
     line_end = text.find("\n", line_start, end)
-    line = text[line_start:line_end if line_end >= 0 else end]
-    return line.lstrip().startswith("|") and any(ch not in "| \t" for ch in line)
+    if line_end < 0:
+        line_end = end
+    # The line, left-stripped, starts with '|', and holds something besides pipes, spaces and tabs.
+    return (_LINE_OPENS.match(text, line_start, line_end) is not None
+            and _NOT_BARE.search(text, line_start, line_end) is not None)
+
+
+_LINE_OPENS = re.compile(r"\s*\|")       # \s is what str.strip strips
+_NOT_BARE = re.compile(r"[^| \t]")
 
 
 def pipe_cells(text: str, start: int, end: int) -> list[Token]:
     """The value cells of a row in pipe form."""
     out = all_pipe_cells(text, start, end)
     # Leading cells that are text (copies of a merged label, the label's wrapped rest) are not values.
+    n = len(out)
     k = 0
-    while k < len(out) and out[k].raw and not is_figure(out[k].raw):
+    while k < n and out[k].raw and not is_figure(out[k].raw):
         k += 1
-    out = out[k:]
-    # The row's values end where text that is not a figure begins (a block's next header).
-    for j, tok in enumerate(out):
-        if tok.raw and not is_figure(tok.raw):
-            return out[:j]
-    return out
+    # The row's values end where text that is not a figure begins (a block's next header); out[k]
+    # itself is blank or a figure.
+    for j in range(k + 1, n):
+        raw = out[j].raw
+        if raw and not is_figure(raw):
+            return out[k:j]
+    return out[k:]
 
 
 def figure_run(text: str, start: int, end: int) -> list[Token]:
     """The first run of figures in text[start:end], separated only by whitespace."""
-    m = _FIGURE.search(text, start, end)
-    out: list[Token] = []
+    m = _FIGURE_START.search(text, start, end)
+    m = m and _FIGURE.search(text, m.start(), end)
+    if m is None:
+        return []
+    out = [Token(m.group().replace(" ", ""), m.start())]
+    m = _NEXT_FIGURE.match(text, m.end(), end)
     while m:
-        raw = m.group(0)
-        out.append(Token(raw.replace(" ", ""), m.start()))
-        pos = _SPACE.match(text, m.end(), end).end()
-        if pos >= end:
-            break
-        m = _FIGURE.match(text, pos, end)
-        if m and m.start() == m.end():
-            break
+        out.append(Token(m.group(1).replace(" ", ""), m.start(1)))
+        m = _NEXT_FIGURE.match(text, m.end(), end)
     return out
 
 

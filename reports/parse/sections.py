@@ -16,9 +16,13 @@ from rapidfuzz import fuzz
 
 from reports.templates import SECTIONS, Section
 
-from .text import significant
+from .text import _SIGNIFICANT, significant
 
-_HEADING_MARK = re.compile(r"(?<![(\[第一二三四五六七八九十])([一二三四五六])\s*[、.,:]")
+# A section numeral with its separator. It must not follow an opening bracket, 第 or another numeral
+# ("（一）", "第二、", "十二、"): that is checked on the character before the match (``_NOT_AFTER``),
+# not by a lookbehind, which would stop the regex engine from skipping ahead to the numerals.
+_HEADING_MARK = re.compile(r"([一二三四五六])\s*[、.,:]")
+_NOT_AFTER = frozenset("([第一二三四五六七八九十")
 _MIN_SCORE = 80.0
 
 
@@ -29,16 +33,28 @@ class Heading:
     end: int        # offset just after the heading label
 
 
+_LABELS: dict[str, tuple[str, ...]] = {}
+
+
 def _labels(section: Section) -> tuple[str, ...]:
-    return tuple(significant(x) for x in (section.label, *section.aliases))
+    labels = _LABELS.get(section.id)
+    if labels is None:
+        labels = _LABELS[section.id] = tuple(significant(x) for x in (section.label, *section.aliases))
+    return labels
 
 
 def _score(section: Section, following: str) -> tuple[float, int]:
     """How well the text after a numeral reads as this section's heading, and how many of its
     significant characters the heading takes (a typo may add or drop one or two). Between labels
     that read equally well the longest wins, so the heading is not cut after a short alias."""
+    labels = _labels(section)
+    # The usual heading prints a label exactly: only an identical string scores 100, so the longest
+    # label printed exactly wins, and the fuzzy comparisons below could not change that.
+    exact = max((len(label) for label in labels if following.startswith(label)), default=0)
+    if exact:
+        return 100.0, exact
     best: tuple[float, int, int] = (0.0, 0, 0)     # score, label length, characters taken
-    for label in _labels(section):
+    for label in labels:
         n = len(label)
         mine: tuple[float, int] | None = None
         for length in range(max(1, n - 2), n + 3):
@@ -61,7 +77,7 @@ def find_headings(text: str) -> list[Heading]:
     next_index = 0
     marks = list(_HEADING_MARK.finditer(text))
     for m in marks:
-        if m.start() < pos:
+        if m.start() < pos or (m.start() > 0 and text[m.start() - 1] in _NOT_AFTER):
             continue
         number = m.group(1)
         if number not in by_number:
@@ -85,15 +101,16 @@ def find_headings(text: str) -> list[Heading]:
 def _advance(window: str, n_significant: int) -> int:
     """Offset in ``window`` just after its first ``n_significant`` significant characters."""
     count = 0
-    for i, ch in enumerate(window):
-        if significant(ch):
-            count += 1
-            if count == n_significant:
-                j = i + 1
-                # Keep a closing bracket or quote that belongs to the heading.
-                while j < len(window) and window[j] in ")）”\"":
-                    j += 1
-                return j
+    # A character is significant as it stands exactly when ``significant`` keeps it: normalising
+    # maps no letter or digit to punctuation or back (checked in ``text``).
+    for m in _SIGNIFICANT.finditer(window):
+        count += 1
+        if count == n_significant:
+            j = m.end()
+            # Keep a closing bracket or quote that belongs to the heading.
+            while j < len(window) and window[j] in ")）”\"":
+                j += 1
+            return j
     return len(window)
 
 

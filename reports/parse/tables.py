@@ -80,11 +80,11 @@ def _gluable(tokens: list[Token], columns: tuple[Column, ...], flat: Flat) -> bo
 
 def _direct(tokens: list[Token], columns: tuple[Column, ...], flat: Flat) -> dict[str, Cell]:
     cells: dict[str, Cell] = {}
-    for i, col in enumerate(columns):
-        if i < len(tokens):
-            cells[col.id] = make_cell(tokens[i].raw, col, flat.block_at(tokens[i].pos))
-        else:
-            cells[col.id] = Cell.absent()
+    block_at = flat.block_at
+    for col, t in zip(columns, tokens):
+        cells[col.id] = make_cell(t.raw, col, block_at(t.pos))
+    for col in columns[len(tokens):]:
+        cells[col.id] = Cell.absent()
     return cells
 
 
@@ -167,12 +167,40 @@ def _truncated(spec: TableSpec, grid: Grid) -> bool:
 
 def _fill_absent(spec: TableSpec, grid: Grid) -> None:
     """Every template cell present, rows and columns in template order."""
+    layout = _layout(spec)
+    # Usually every row was found, in order, and ``_direct`` filled every column: nothing to do.
+    if tuple(grid) == layout.row_ids and all(tuple(grid[r]) == layout.column_ids[r] for r in layout.row_ids):
+        return
     ordered: Grid = {}
     for row in spec.rows:
         have = grid.get(row.id, {})
-        ordered[row.id] = {col.id: have.get(col.id) or Cell.absent() for col in spec.columns_of(row)}
+        ordered[row.id] = {col.id: have.get(col.id) or Cell.absent() for col in layout.columns[row.id]}
     grid.clear()
     grid.update(ordered)
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """A table's row ids, and each row's columns (table 二's blocks differ) with their ids."""
+
+    row_ids: tuple[str, ...]
+    columns: dict[str, tuple[Column, ...]]
+    column_ids: dict[str, tuple[str, ...]]
+
+
+_LAYOUTS: dict[int, tuple[TableSpec, _Layout]] = {}
+
+
+def _layout(spec: TableSpec) -> _Layout:
+    """Computed once per table. Cached by identity: the specs are module constants, and hashing a
+    frozen spec walks all of it."""
+    hit = _LAYOUTS.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        columns = {row.id: spec.columns_of(row) for row in spec.rows}
+        hit = (spec, _Layout(tuple(r.id for r in spec.rows), columns,
+                             {r: tuple(c.id for c in cols) for r, cols in columns.items()}))
+        _LAYOUTS[id(spec)] = hit
+    return hit[1]
 
 
 # ---- table 三 ----------------------------------------------------------------------------------
@@ -183,9 +211,10 @@ def read_requests(flat: Flat, spec: TableSpec, span: Span | None) -> TableRead:
         return out
     glued: list[_Glued] = []
     budget = _Budget()
+    layout = _layout(spec)
     for row, tokens, pipe in _row_regions(flat, spec, span):
         out.found = True
-        columns = spec.columns_of(row)
+        columns = layout.columns[row.id]
         if not pipe and _gluable(tokens, columns, flat):
             raw = _compact(tokens)
             line = flat.block_at(tokens[0].pos)
@@ -283,9 +312,10 @@ def read_disclosure(flat: Flat, spec: TableSpec, span: Span | None) -> TableRead
     if span is None:
         return out
     budget = _Budget()
+    layout = _layout(spec)
     for row, tokens, pipe in _row_regions(flat, spec, span):
         out.found = True
-        columns = spec.columns_of(row)
+        columns = layout.columns[row.id]
         if not pipe and _gluable(tokens, columns, flat):
             raw = _compact(tokens)
             line = flat.block_at(tokens[0].pos)
@@ -409,8 +439,8 @@ def _positional(g: _Glued, options: list[tuple[Number, ...]]) -> list[Cell]:
 def _appeal_tokens(flat: Flat, span: Span, n: int) -> list[Token]:
     text = flat.text
     first_pipe = text.find("|", span.start, span.end)
-    first_digit = next((i for i in range(span.start, span.end) if text[i].isdigit()), None)
-    if first_pipe >= 0 and (first_digit is None or first_pipe < first_digit):
+    # Pipe rows when a '|' comes before any digit (only the text up to the first '|' is looked at).
+    if first_pipe >= 0 and not any(ch.isdigit() for ch in text[span.start:first_pipe]):
         cells = all_pipe_cells(text, span.start, span.end)
         row = _figure_line(cells, flat, n)
         if row is not None:

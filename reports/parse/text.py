@@ -11,6 +11,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
+from operator import add
 
 from reports.document import Document, Paragraph
 
@@ -33,6 +35,14 @@ _MAP.update({
 
 
 _ENTITY_SPACES = re.compile(r"&(?:nbsp|ensp|emsp);")
+# ``str.translate`` looks every character of a CJK text up in the map one by one (over 100 ns each);
+# the characters to map are few and repeat ("，", "（", "："). So: find the first one, replace it
+# everywhere with ``str.replace``, look for the next from there on. No replacement is itself a key
+# of the map, so the order of the replacements does not matter and the result is exactly
+# ``s.translate(_MAP)``.
+_MAPPED = re.compile("[" + re.escape("".join(map(chr, _MAP))) + "]")
+_REPLACEMENT = {chr(k): chr(v) for k, v in _MAP.items()}
+assert not set(_MAP.values()) & set(_MAP)
 
 
 def normalise(s: str) -> str:
@@ -40,7 +50,11 @@ def normalise(s: str) -> str:
 
     Text copied out of web pages sometimes keeps "&nbsp;" literally: it is blanked as well.
     """
-    s = s.translate(_MAP)
+    m = _MAPPED.search(s)
+    while m:
+        ch = m.group()
+        s = s.replace(ch, _REPLACEMENT[ch])
+        m = _MAPPED.search(s, m.start())    # none is left before: the first one was at m.start()
     if "&" in s:
         s = _ENTITY_SPACES.sub(lambda m: " " * len(m.group(0)), s)
     return s
@@ -56,51 +70,76 @@ class Flat:
 
     def block_at(self, pos: int) -> int:
         i = bisect_right(self.line_starts, pos) - 1
-        return self.line_blocks[max(i, 0)] if self.line_blocks else 1
+        return self.line_blocks[i if i > 0 else 0] if self.line_blocks else 1
 
     def line_no(self, pos: int) -> int:
         """0-based line index of an offset."""
-        return max(bisect_right(self.line_starts, pos) - 1, 0)
+        i = bisect_right(self.line_starts, pos) - 1
+        return i if i > 0 else 0
 
 
 def flatten(doc: Document) -> Flat:
+    blocks = doc.blocks
+    if set(map(type, blocks)) == {Paragraph}:
+        # Plain text, one paragraph a line (txt files): when no paragraph holds a line break, the
+        # lines are the paragraphs, and the work is done by C loops.
+        lines = [b.text for b in blocks]
+        joined = "\n".join(lines)
+        if lines and joined.count("\n") == len(lines) - 1 and not _LINE_BREAKING.search(joined):
+            # Line k starts after the k lines before it and their k line breaks.
+            starts = list(map(add, accumulate(map(len, lines), initial=0), range(len(lines))))
+            return Flat(normalise(joined), starts, list(range(1, len(lines) + 1)))
     raw: list[str] = []
     owners: list[int] = []
-    for i, block in enumerate(doc.blocks, start=1):
+    for i, block in enumerate(blocks, start=1):
         if isinstance(block, Paragraph):
             # A paragraph may itself hold newlines (some readers keep them): each is a line.
-            pieces = block.text.split("\n")
+            text = block.text
+            if "\n" not in text:
+                raw.append(text)
+                owners.append(i)
+                continue
+            pieces = text.split("\n")
         else:
             pieces = render_table(block)
         raw.extend(pieces)
         owners.extend([i] * len(pieces))
-    raw_starts: list[int] = []
-    pos = 0
-    for line in raw:
-        raw_starts.append(pos)
-        pos += len(line) + 1
+    joined = "\n".join(raw)
+    raw_starts = list(accumulate([len(line) + 1 for line in raw[:-1]], initial=0))
+    text = normalise(joined)
+    if not owners:
+        return Flat(text, [0], [1])
+    if not _LINE_BREAKING.search(joined):
+        # No character that normalising turns into a line break: the lines are the raw ones.
+        return Flat(text, raw_starts, owners)
     # Normalising may turn a form feed into a line break: the new line keeps its block.
-    text = normalise("\n".join(raw))
     starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
-    blocks = [owners[bisect_right(raw_starts, st) - 1] for st in starts] if owners else [1]
+    blocks = [owners[bisect_right(raw_starts, st) - 1] for st in starts]
     return Flat(text, starts, blocks)
 
 
 _NEWLINE = re.compile("\n")
+_LINE_BREAKING = re.compile("[" + re.escape("".join(chr(k) for k, v in _MAP.items() if v == 0x0A)) + "]")
 
 
 # ---- label patterns ---------------------------------------------------------------------------
 
 _SIGNIFICANT = re.compile(r"[^\W_]", re.UNICODE)
+_INSIGNIFICANT = re.compile(r"[\W_]+")
 # Between two characters of a label: punctuation, quotes, spaces, line breaks (labels wrap in PDF
 # text and carry stray spaces), never a letter, CJK character or digit.
 JOIN = r"[\W_]{0,40}?"
 
 
+# Normalising never changes whether a single character is significant (full-width letters and
+# digits are letters and digits already): ``sections`` relies on it to find characters in place.
+assert all(bool(_SIGNIFICANT.match(chr(k))) == bool(_SIGNIFICANT.match(chr(v))) for k, v in _MAP.items())
+
+
 @lru_cache(maxsize=8192)
 def significant(s: str) -> str:
     """The letters, digits and CJK characters of a string, without punctuation or spaces."""
-    return "".join(_SIGNIFICANT.findall(normalise(s)))
+    return _INSIGNIFICANT.sub("", normalise(s))     # cheaper than joining what _SIGNIFICANT finds
 
 
 @lru_cache(maxsize=4096)
