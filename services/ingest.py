@@ -20,8 +20,8 @@ import hashlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
 from datetime import datetime
+from typing import NamedTuple
 
 from reports.extract import ExtractError, Limits, Skipped, sniff
 from reports.extract.safety import ZipBudget, open_zip, read_member
@@ -32,8 +32,8 @@ from storage.db import Database
 from storage.encoding import Encoded, encode
 from storage.models import utcnow
 
-__all__ = ["IngestResult", "Prepared", "PreparedReport", "ReportOutcome", "Unreadable", "ingest", "prepare", "prepare_path", "prepare_paths",
-           "store_prepared", "store_prepared_many", "store_report", "store_reports"]
+__all__ = ["IngestResult", "Prepared", "PreparedReport", "ReportOutcome", "Unreadable", "ingest", "prepare",
+           "prepare_path", "prepare_paths", "store_prepared", "store_prepared_many", "store_report", "store_reports"]
 
 
 @dataclass(frozen=True, slots=True)
