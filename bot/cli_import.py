@@ -27,6 +27,7 @@ from services.ingest import (
     IngestResult,
     Prepared,
     Unreadable,
+    analysis_failed,
     prepare_paths,
     store_prepared_many,
 )
@@ -45,7 +46,7 @@ LABELS = {
 # batch retried report by report (after a failure) stays quick and the files held in memory stay few.
 BATCH_REPORTS = 200
 # Files per task handed to a worker: each task is a round trip between processes and a wake-up of
-# the event loop, which costs about as much as storing a report when done file by file.
+# the event loop (file by file, the pool's threads took about 0.8 ms of the importer's CPU per file).
 GROUP_FILES = 8
 # Editors' lock files and system metadata found in folders people zip up.
 _IGNORED_PREFIXES = (".", "~$", "__MACOSX")
@@ -97,9 +98,7 @@ async def import_files(db: Database, files: list[Path], *, limits: Limits, town_
         try:
             return await future
         except Exception as error:  # noqa: BLE001 - e.g. a worker process died: these files fail, the rest go on
-            return [Prepared(str(path), unreadable=[Unreadable(
-                str(path), "analysis_failed", f"分析此文件时出错：{type(error).__name__}: {error}",
-                f"analysing this file failed: {type(error).__name__}: {error}")]) for path in group]
+            return [analysis_failed(str(path), error) for path in group]
 
     # Chunks of analysed files on their way to the store. While one is written, more are gathered and
     # more files handed to the workers (up to ``window`` files not yet stored), so analysis and storing overlap.
@@ -127,8 +126,7 @@ async def import_files(db: Database, files: list[Path], *, limits: Limits, town_
             for path, prepared in zip(group, await analysed(group, future), strict=True):
                 chunk.append((path, prepared))
                 reports += len(prepared.reports)
-            if reports >= batch or (not pending and submitted == len(files)) or \
-                    (not pending and submitted - stored_files >= window):
+            if reports >= batch or not pending:     # nothing more to gather before the store moves on
                 chunks.put_nowait(chunk)
                 chunk, reports = [], 0
         if chunk:

@@ -32,8 +32,9 @@ from storage.db import Database
 from storage.encoding import Encoded, encode
 from storage.models import utcnow
 
-__all__ = ["IngestResult", "Prepared", "PreparedReport", "ReportOutcome", "Unreadable", "ingest", "prepare",
-           "prepare_path", "prepare_paths", "store_prepared", "store_prepared_many", "store_report", "store_reports"]
+__all__ = ["IngestResult", "Prepared", "PreparedReport", "ReportOutcome", "Unreadable", "analysis_failed", "ingest",
+           "prepare", "prepare_path", "prepare_paths", "store_prepared", "store_prepared_many", "store_report",
+           "store_reports"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,13 @@ class IngestResult:
     def failed(self) -> bool:
         return any(o.status == "failed" for o in self.outcomes)
 
+
+
+def analysis_failed(path: str, error: BaseException) -> Prepared:
+    """A file whose analysis raised: listed as unreadable with the error, so a bulk import goes on."""
+    return Prepared(path, unreadable=[Unreadable(
+        path, "analysis_failed", f"分析此文件时出错：{type(error).__name__}: {error}",
+        f"analysing this file failed: {type(error).__name__}: {error}")])
 
 
 class PreparedReport(NamedTuple):
@@ -122,9 +130,7 @@ def prepare_paths(paths: Sequence[tuple[str, str]], *, limits: Limits,
         try:
             out.append(prepare_path(path, name, limits=limits, town_deadline=town_deadline))
         except Exception as error:  # noqa: BLE001 - one file's failure must not stop a bulk import
-            out.append(Prepared(path, unreadable=[Unreadable(
-                path, "analysis_failed", f"分析此文件时出错：{type(error).__name__}: {error}",
-                f"analysing this file failed: {type(error).__name__}: {error}")]))
+            out.append(analysis_failed(path, error))
     return out
 
 
@@ -148,8 +154,8 @@ def prepare_path(path: str, display_name: str, *, limits: Limits | None = None,
     # Shipped back to the importing process, which writes the cells and texts from ``encoded``: as
     # objects as well they would cost more to pickle and unpickle than storing them does. The
     # parser's working copy of the text is not stored at all.
-    prepared.reports = [PreparedReport(replace(r.report, sections={}, disclosure={}, requests={}, appeals={}, text=""),
-                                       r.original, r.encoded) for r in prepared.reports]
+    lean = {"sections": {}, "disclosure": {}, "requests": {}, "appeals": {}, "text": ""}
+    prepared.reports = [PreparedReport(replace(r.report, **lean), r.original, r.encoded) for r in prepared.reports]
     return prepared
 
 

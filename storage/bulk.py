@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, delete, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Text, bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.checks import check_carryover
@@ -30,6 +29,7 @@ from .repository import (
     counts,
     finding_row,
     insert_figures,
+    stored_json,
     to_finding,
 )
 
@@ -200,12 +200,6 @@ class BulkWriter:
         self._stored_current: dict[tuple[int, int], int] = {}   # (agency, year) → stored current report
         self._reduced: dict[int, Report] = {}                   # report id → what carry-over reads
 
-    def _parsed_param(self) -> Any:
-        """The ``parsed`` column from JSON text made by ``storage.encoding`` (not re-encoded here):
-        SQLite keeps the text as it is, PostgreSQL reads it as jsonb."""
-        text = bindparam("parsed_text", type_=Text())
-        return cast(text, JSONB) if self.session.get_bind().dialect.name == "postgresql" else text
-
     async def store(self, items: Sequence[Item]) -> list[Stored]:
         session = self.session
         # ---- duplicates: one query for the batch ----------------------------------------------
@@ -256,7 +250,8 @@ class BulkWriter:
                     "received_at": it.received_at, "uploaded_by": self.uploaded_by, "superseded_by": None,
                     "is_current": True, "error_count": errors, "warning_count": warnings})
             # No RETURNING: one executemany, then the new ids by their (unique) sha256.
-            await session.execute(insert(table).values(parsed=self._parsed_param()), rows)
+            parsed = stored_json(bindparam("parsed_text", type_=Text()), session.get_bind().dialect.name)
+            await session.execute(insert(table).values(parsed=parsed), rows)
             ids = dict((await session.execute(select(table.c.sha256, table.c.id).where(
                 table.c.sha256.in_([items[i].report.source.sha256 for i in fresh])))).tuples().all())
             report_ids = {i: ids[items[i].report.source.sha256] for i in fresh}

