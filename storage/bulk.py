@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import Text, bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reports.checks import check_carryover
+from reports.checks import CarryFigures, compare_carryover
 from reports.model import Finding, Report
 
-from .encoding import CARRY_ROWS, Encoded, encode
+from .encoding import Encoded, encode
 from .models import Agency, AgencyAlias, Figure, FindingRow, ReportRow, utcnow
 from .names import agency_key, clean_name, government_of, region_of
 from .repository import (
@@ -161,12 +161,14 @@ class _Agencies:
         """Insert the new agencies and aliases and give every reference its real id."""
         if self.new:
             now = utcnow()
-            ids = await self.session.scalars(
-                insert(Agency.__table__).returning(Agency.__table__.c.id, sort_by_parameter_order=True),
-                [{"name": a.name, "level": a.level, "region": region_of(a.name), "created_at": now}
-                 for a in self.new])
-            for ref, real in zip(self.new, list(ids), strict=True):
-                ref.id = real
+            table = Agency.__table__
+            # No RETURNING (SQLite would run it row by row to keep the order): the new ids by their unique names.
+            await self.session.execute(insert(table), [
+                {"name": a.name, "level": a.level, "region": region_of(a.name), "created_at": now} for a in self.new])
+            ids = dict((await self.session.execute(select(table.c.name, table.c.id).where(
+                table.c.name.in_([a.name for a in self.new])))).tuples().all())
+            for ref in self.new:
+                ref.id = ids[ref.name]
         if self.new_aliases:
             await self.session.execute(insert(AgencyAlias.__table__), [
                 {"agency_id": self.known[placeholder].id, "alias": alias, "key": agency_key(alias)}
@@ -198,7 +200,6 @@ class BulkWriter:
         self.parser_version = parser_version
         self.uploaded_by = uploaded_by
         self._stored_current: dict[tuple[int, int], int] = {}   # (agency, year) → stored current report
-        self._reduced: dict[int, Report] = {}                   # report id → what carry-over reads
 
     async def store(self, items: Sequence[Item]) -> list[Stored]:
         session = self.session
@@ -246,7 +247,8 @@ class BulkWriter:
                     "template": report.template, "level": report.level, "published_on": report.published_on,
                     "title": report.title, "source_file": report.source.file, "source_shape": report.source.shape,
                     "source_url": report.source.url, "sha256": report.source.sha256, "original": it.original,
-                    "parsed_text": encoded[i].parsed, "parser_version": self.parser_version,
+                    "parsed_text": encoded[i].parsed, "carry": encoded[i].carry.to_json(),
+                    "parser_version": self.parser_version,
                     "received_at": it.received_at, "uploaded_by": self.uploaded_by, "superseded_by": None,
                     "is_current": True, "error_count": errors, "warning_count": warnings})
             # No RETURNING: one executemany, then the new ids by their (unique) sha256.
@@ -274,7 +276,7 @@ class BulkWriter:
         carry: dict[int, list[Finding]] = {}       # report id → its carry-over findings, when recomputed
         for i in fresh:
             rid = report_ids[i]
-            carry_docs[rid] = (refs[i].id if refs[i] else None, encoded[i].carry)
+            carry_docs[rid] = encoded[i].carry
         dup_findings = await self._stored_findings([r.id for r in stored_rows.values()])
 
         out: list[Stored] = []
@@ -350,40 +352,31 @@ class BulkWriter:
         current.is_current, current.superseded_by = True, None
         return newly
 
-    async def _carry_docs(self, agency_ids: set[int]) -> tuple[dict[int, tuple[int | None, dict[str, Any]]],
-                                                                dict[tuple[int, int], int]]:
-        """The stored current reports of these agencies, reduced to what the carry-over rule reads
-        (as ``ReportRepository._carry_reports``), and their ids by (agency, year)."""
+    async def _carry_docs(self, agency_ids: set[int]) -> tuple[dict[int, CarryFigures], dict[tuple[int, int], int]]:
+        """What the carry-over rule reads of the stored current reports of these agencies, by report id,
+        and those reports' ids by (agency, year)."""
         if not agency_ids:
             return {}, {}
-        cells = [ReportRow.parsed[("cells", "requests", r)].label(r) for r in CARRY_ROWS]
         result = await self.session.execute(
-            select(ReportRow.id, ReportRow.agency_id, ReportRow.year, ReportRow.template, ReportRow.level,
-                   ReportRow.agency_name, ReportRow.source_file, ReportRow.sha256, ReportRow.source_shape, *cells)
+            select(ReportRow.id, ReportRow.agency_id, ReportRow.year, ReportRow.carry)
             .where(ReportRow.agency_id.in_(agency_ids), ReportRow.is_current, ReportRow.year.is_not(None)))
-        out: dict[int, tuple[int | None, dict[str, Any]]] = {}
+        docs: dict[int, CarryFigures] = {}
         current: dict[tuple[int, int], int] = {}
-        for r in result.mappings():
-            current[(r["agency_id"], r["year"])] = r["id"]
-            out[r["id"]] = (r["agency_id"], {
-                "source": {"file": r["source_file"], "sha256": r["sha256"], "shape": r["source_shape"]},
-                "agency": r["agency_name"], "level": r["level"], "year": r["year"], "template": r["template"],
-                "cells": {"requests": {k: r[k] for k in CARRY_ROWS if r[k] is not None}}})
-        return out, current
+        for rid, agency_id, year, carry in result.all():
+            current[(agency_id, year)] = rid
+            docs[rid] = CarryFigures.from_json(year, carry)
+        return docs, current
 
     def _carryover(self, agency_id: int, year: int, history: dict[tuple[int, int], list[_Row]],
-                   carry_docs: dict[int, tuple[int | None, dict[str, Any]]],
-                   carry: dict[int, list[Finding]]) -> list[tuple[int, Finding]]:
+                   carry_docs: dict[int, CarryFigures], carry: dict[int, list[Finding]]) -> list[tuple[int, Finding]]:
         """``ReportRepository.refresh_carryover(agency_id, [year])`` against the in-memory state."""
         touched = {year + d for d in (-1, 0, 1)}
         span = {y + d for y in touched for d in (-1, 0, 1)}
-        by_year: dict[int, tuple[int, Report]] = {}
+        by_year: dict[int, tuple[int, CarryFigures]] = {}
         for y in span:
             rid = self._current(agency_id, y, history)
             if rid is not None:
-                if rid not in self._reduced:
-                    self._reduced[rid] = Report.from_json(carry_docs[rid][1])
-                by_year[y] = (rid, self._reduced[rid])
+                by_year[y] = (rid, carry_docs[rid])
         ids = [by_year[y][0] for y in touched if y in by_year]
         if not ids:
             return []
@@ -401,7 +394,7 @@ class BulkWriter:
             for prev_year, cur_year in ((y - 1, y), (y, y + 1)):
                 if prev_year in by_year and cur_year in by_year:
                     if prev_year not in pairs:
-                        pairs[prev_year] = check_carryover(by_year[prev_year][1], by_year[cur_year][1])
+                        pairs[prev_year] = compare_carryover(by_year[prev_year][1], by_year[cur_year][1])
                     found = pairs[prev_year]
                     new.extend((rid, f) for f in found)
                     fresh[rid].extend(found)

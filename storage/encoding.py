@@ -12,33 +12,51 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from reports.model import Report
+from reports.checks import CarryFigures
+from reports.model import CellStatus, Number, Report
 from reports.templates import TEMPLATES, TableId, TableSpec
 
 TABLES: tuple[TableId, ...] = ("disclosure", "requests", "appeals")
 DERIVED = "derived"    # figures.table_id of group subtotals: never a printed cell, never exported
-# What the carry-over rule (reports.checks.check_carryover) reads of a stored report's table 三.
-CARRY_ROWS = ("carried_over", "carried_forward")
+
+
+# table → row → column → value: a report's figures as the store hands them to the database, which
+# unpacks them into ``figures`` rows itself (``storage.repository.insert_figures``). Nested, not a list
+# of [table, row, column, value]: the text is less than half as long and SQLite unpacks it twice as fast.
+Figures = dict[str, dict[str, dict[str, Number]]]
+_KNOWN = (CellStatus.VALUE, CellStatus.BLANK)
 
 
 @dataclass(frozen=True, slots=True)
 class Encoded:
     parsed: str                  # ``Report.to_json()`` as JSON text: the ``reports.parsed`` column
-    figures: str                 # ``stored_figure_values`` as a JSON array of [table, row, column, value]
-    carry: dict[str, Any]        # ``Report.to_json()`` cut down to what the carry-over rule reads
+    figures: str                 # ``stored_figures`` as JSON text
+    carry: CarryFigures          # what the carry-over rule reads: the ``reports.carry`` column and the year
 
 
 def encode(report: Report) -> Encoded:
-    doc = report.to_json()
-    requests = (doc.get("cells") or {}).get("requests") or {}
-    carry = {"source": doc["source"], "agency": report.agency, "level": report.level, "year": report.year,
-             "template": report.template,
-             "cells": {"requests": {k: requests[k] for k in CARRY_ROWS if k in requests}}}
-    return Encoded(_dumps(doc), _dumps(stored_figure_values(report)), carry)
+    return Encoded(_dumps(report.to_json()), _dumps(stored_figures(report)), CarryFigures.of(report))
 
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def known_figures(report: Report) -> Figures:
+    """The known numbers of a report (a blank cell counts as 0; text, NA, ambiguous and unreadable
+    cells are left out), by table, row and column."""
+    out: Figures = {}
+    for table in TABLES:
+        rows: dict[str, dict[str, Number]] = {}
+        for row_id, cols in report.grid(table).items():
+            # ``cell.known and cell.text is None``, spelled out: this runs for every cell of every report.
+            known = {c: cell.number for c, cell in cols.items()
+                     if cell.number is not None and cell.text is None and cell.status in _KNOWN}
+            if known:
+                rows[row_id] = known
+        if rows:
+            out[table] = rows
+    return out
 
 
 def figure_rows(report: Report) -> list[dict[str, Any]]:
@@ -48,13 +66,8 @@ def figure_rows(report: Report) -> list[dict[str, Any]]:
 
 def figure_values(report: Report) -> list[tuple[str, str, str, float]]:
     """``figure_rows`` as (table, row, column, value) tuples."""
-    out: list[tuple[str, str, str, float]] = []
-    for table in TABLES:
-        for row_id, cols in report.grid(table).items():
-            for column_id, cell in cols.items():
-                if cell.known and cell.text is None:
-                    out.append((table, row_id, column_id, float(cell.number)))  # type: ignore[arg-type]
-    return out
+    return [(t, r, c, float(v)) for t, rows in known_figures(report).items()
+            for r, cols in rows.items() for c, v in cols.items()]
 
 
 def subtotal_row_id(group_id: str) -> str:
@@ -79,19 +92,30 @@ def subtotal_groups(spec: TableSpec) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def stored_figure_values(report: Report) -> list[tuple[str, str, str, float]]:
+def stored_figures(report: Report) -> Figures:
     """What the store writes for a report: its known numbers plus the group subtotals (table ``derived``)
     whose every leaf cell is known, so whole-group questions read one row per report instead of many."""
-    out = figure_values(report)
+    out = known_figures(report)
     template = TEMPLATES.get(report.template)
-    if template is None:
+    requests = out.get("requests")
+    if template is None or requests is None:
         return out
     spec = template.table("requests")
-    grid = report.grid("requests")
+    derived: dict[str, dict[str, Number]] = {}
     for group_id, rows in subtotal_groups(spec).items():
+        sums: dict[str, Number] = {}
         for column in spec.columns:
-            cells = [grid.get(r, {}).get(column.id) for r in rows]
-            if all(c is not None and c.known and c.text is None for c in cells):
-                out.append((DERIVED, subtotal_row_id(group_id), column.id,
-                            float(sum(c.number for c in cells))))  # type: ignore[misc, union-attr]
+            values = [requests.get(r, {}).get(column.id) for r in rows]
+            if None not in values:
+                sums[column.id] = sum(values)  # type: ignore[arg-type]
+        if sums:
+            derived[subtotal_row_id(group_id)] = sums
+    if derived:
+        out[DERIVED] = derived
     return out
+
+
+def stored_figure_values(report: Report) -> list[tuple[str, str, str, float]]:
+    """``stored_figures`` as (table, row, column, value) tuples."""
+    return [(t, r, c, float(v)) for t, rows in stored_figures(report).items()
+            for r, cols in rows.items() for c, v in cols.items()]

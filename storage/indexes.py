@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import Index, func, select, text
 from sqlalchemy.engine import Connection
 
-from .db import Database
+from .db import SQLITE_CACHE_KIB, Database
 from .models import Figure, ReportRow
 
 DEFERRABLE = ("ix_figures_question_cover", "ix_figures_agency_year")
@@ -46,6 +46,22 @@ async def suspend(db: Database) -> None:
             await session.execute(text(f"DROP INDEX IF EXISTS {ix.name}"))
 
 
+# SQLite builds an index by sorting; with a small page cache the sorter works in smaller runs, which
+# is no slower, and with helper threads it merges them in parallel. Measured on 2.2 M figures rows
+# (2 cores): 7.2 s and +64 MB with the 64 MB cache and no threads, 5.0 s and +24 MB with these.
+_SQLITE_SORT_CACHE_KIB = 8 * 1024
+_SQLITE_SORT_THREADS = 2
+
+
 async def restore(db: Database) -> None:
     async with db.transaction() as session:
-        await session.run_sync(lambda s: ensure(s.connection()))
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        if sqlite:
+            await session.execute(text(f"PRAGMA cache_size=-{_SQLITE_SORT_CACHE_KIB}"))
+            await session.execute(text(f"PRAGMA threads={_SQLITE_SORT_THREADS}"))
+        try:
+            await session.run_sync(lambda s: ensure(s.connection()))
+        finally:
+            if sqlite:      # the connection goes back to the pool: leave it as ``storage.db`` configured it
+                await session.execute(text(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}"))
+                await session.execute(text("PRAGMA threads=0"))

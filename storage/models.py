@@ -102,6 +102,8 @@ class ReportRow(Base):
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     original: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # the bytes as received, always kept
     parsed: Mapped[dict[str, Any]] = mapped_column(JSONType, deferred=True)  # Report.to_json()
+    # reports.checks.CarryFigures.to_json(): what the carry-over rule reads, without loading ``parsed``.
+    carry: Mapped[dict[str, Any] | None] = mapped_column(JSONType, deferred=True)
     parser_version: Mapped[str] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     uploaded_by: Mapped[int | None] = mapped_column(BigInteger)

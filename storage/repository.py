@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Text, cast, delete, func, insert, literal,
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reports.checks import check_carryover
+from reports.checks import CarryFigures, compare_carryover
 from reports.model import Finding, Report
 
 from .encoding import DERIVED, Encoded, encode
@@ -40,7 +40,7 @@ async def insert_figures(session: AsyncSession, rows: Sequence[tuple[int, int | 
     """Insert the ``figures`` rows of reports given as (report id, agency id, year, is current,
     ``Encoded.figures``), one statement per report.
 
-    About 230 figures per report: the database unpacks them from the JSON array itself, so the
+    About 230 figures per report: the database unpacks them from the JSON text itself, so the
     statement crosses from Python to the database once per report instead of once per figure (per
     row, SQLite's driver takes the interpreter lock back from whatever the event loop is doing).
     Going through ``exec_driver_sql`` keeps SQLAlchemy's handling of a connection lost meanwhile.
@@ -51,11 +51,11 @@ async def insert_figures(session: AsyncSession, rows: Sequence[tuple[int, int | 
     columns = ", ".join(FIGURE_COLUMNS)
     if conn.dialect.name == "postgresql":
         sql = (f"INSERT INTO figures ({columns}) SELECT $1::integer, $2::integer, $3::integer, $4::boolean, "
-               "e->>0, e->>1, e->>2, (e->>3)::double precision FROM jsonb_array_elements($5::text::jsonb) AS e")
+               "t.key, r.key, c.key, c.value::double precision "
+               "FROM jsonb_each($5::text::jsonb) AS t, jsonb_each(t.value) AS r, jsonb_each(r.value) AS c")
     else:
-        sql = (f"INSERT INTO figures ({columns}) SELECT ?, ?, ?, ?, json_extract(value, '$[0]'), "
-               "json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]') "
-               "FROM json_each(?)")
+        sql = (f"INSERT INTO figures ({columns}) SELECT ?, ?, ?, ?, t.key, r.key, c.key, c.value "
+               "FROM json_each(?) AS t, json_each(t.value) AS r, json_each(r.value) AS c")
     await conn.exec_driver_sql(sql, list(rows))
 
 
@@ -260,7 +260,7 @@ class ReportRepository:
             template=report.template, level=report.level, published_on=report.published_on, title=report.title,
             source_file=report.source.file, source_shape=report.source.shape, source_url=report.source.url,
             sha256=report.source.sha256, original=original, parsed=self._json(encoded.parsed),
-            parser_version=parser_version,
+            carry=encoded.carry.to_json(), parser_version=parser_version,
             received_at=received_at or utcnow(), uploaded_by=uploaded_by, is_current=True,
             error_count=errors, warning_count=warnings)
         self.session.add(row)
@@ -290,6 +290,7 @@ class ReportRepository:
         row.agency_name, row.year, row.template, row.level = report.agency, report.year, report.template, report.level
         encoded = encode(report)
         row.published_on, row.title, row.parsed = report.published_on, report.title, self._json(encoded.parsed)
+        row.carry = encoded.carry.to_json()
         row.parser_version = parser_version
         if row.agency_id is None or row.year is None:
             row.is_current, row.superseded_by = True, None
@@ -351,31 +352,19 @@ class ReportRepository:
             report_id, _ = by_year[year]
             for prev_year, cur_year in ((year - 1, year), (year, year + 1)):
                 if prev_year in by_year and cur_year in by_year:
-                    found = check_carryover(by_year[prev_year][1], by_year[cur_year][1])
+                    found = compare_carryover(by_year[prev_year][1], by_year[cur_year][1])
                     new.extend((report_id, f) for f in found)
         if new:
             await self.session.execute(insert(FindingRow.__table__), [finding_row(rid, f) for rid, f in new])
         await self.recount(ids)
         return new
 
-    async def _carry_reports(self, agency_id: int, years: set[int]) -> dict[int, tuple[int, Report]]:
-        """The current reports of ``years``, reduced to what the carry-over rule reads (table 三 rows
-        二 and 四 with their cells' status), taken out of the stored JSON without loading it whole."""
-        rows_needed = ("carried_over", "carried_forward")
-        # The store always keeps the JSON with its cells (``Report.to_json()``), so the cells carry it all.
-        cells = [ReportRow.parsed[("cells", "requests", r)].label(r) for r in rows_needed]
+    async def _carry_reports(self, agency_id: int, years: set[int]) -> dict[int, tuple[int, CarryFigures]]:
+        """year → (id, what the carry-over rule reads) of the current reports of ``years``."""
         result = await self.session.execute(
-            select(ReportRow.id, ReportRow.year, ReportRow.template, ReportRow.level, ReportRow.agency_name,
-                   ReportRow.source_file, ReportRow.sha256, ReportRow.source_shape, *cells)
+            select(ReportRow.id, ReportRow.year, ReportRow.carry)
             .where(ReportRow.agency_id == agency_id, ReportRow.is_current, ReportRow.year.in_(years)))
-        out: dict[int, tuple[int, Report]] = {}
-        for r in result.mappings():
-            doc: dict[str, Any] = {
-                "source": {"file": r["source_file"], "sha256": r["sha256"], "shape": r["source_shape"]},
-                "agency": r["agency_name"], "level": r["level"], "year": r["year"], "template": r["template"],
-                "cells": {"requests": {k: r[k] for k in rows_needed if r[k] is not None}}}
-            out[r["year"]] = (r["id"], Report.from_json(doc))
-        return out
+        return {year: (rid, CarryFigures.from_json(year, carry)) for rid, year, carry in result.all()}
 
     async def recount(self, ids: list[int]) -> None:
         """Refresh the error and warning counts of reports from their stored findings."""

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from ..model import Finding, Report, Severity
 from .arithmetic import check_arithmetic
-from .carryover import check_carryover
+from .carryover import CarryFigures, check_carryover, compare_carryover
 from .cells import check_cells
 from .format import check_format
 from .narrative import check_narrative
 from .values import headline, values
 
-__all__ = ["CODES", "check", "check_carryover", "headline"]
+__all__ = ["CODES", "CarryFigures", "check", "check_carryover", "compare_carryover", "headline"]
 
 # code → (severity, what it means in Chinese, in English): the README's table of checks.
 CODES: dict[str, tuple[Severity, str, str]] = {

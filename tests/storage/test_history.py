@@ -11,7 +11,7 @@ from services.agencies import AgencyNotFound, SameAgency, add_alias, list_agenci
 from services.store import store_report
 from storage.models import Agency, Figure, FindingRow, ReportRow
 from storage.repository import AgencyRepository, AliasConflict, ReportRepository
-from tests.storage.support import make_report, original_of
+from tests.storage.support import downgrade, make_report, original_of
 
 T0 = datetime(2024, 3, 1, 8, 0, tzinfo=timezone.utc)
 
@@ -234,3 +234,21 @@ async def test_concurrent_writers_keep_one_current_report(db):
         current = list(await s.scalars(select(ReportRow.year).where(ReportRow.is_current)))
         assert sorted(current) == [2020, 2021]
         assert await s.scalar(select(func.count(Agency.id))) == 1
+
+
+async def test_carry_column_backfilled_by_migration_gives_the_same_findings(db):
+    """Migration 0007 fills ``reports.carry`` of a store written before it from the stored cells."""
+    clock = clock_from(T0)
+    a = await store(db, make_report("某县教育局", 2020, carried_forward=3), clock)
+    b = await store(db, make_report("某县教育局", 2021, carried_over=5), clock)
+    async with db.transaction(write=False) as s:
+        written = dict((await s.execute(select(ReportRow.id, ReportRow.carry))).tuples().all())
+    assert written[a.report_id]["carried_forward"]["total"] == 3
+    await downgrade(db.url, "0006")
+    await db.engine.dispose()           # the pooled connections knew the old columns
+    await db.upgrade()
+    async with db.transaction() as s:
+        assert dict((await s.execute(select(ReportRow.id, ReportRow.carry))).tuples().all()) == written
+        repo = ReportRepository(s)
+        redone = await repo.refresh_carryover(a.agency_id, [2021])
+    assert sorted(rid for rid, f in redone if f.code == "CARRYOVER_MISMATCH") == [a.report_id, b.report_id]
