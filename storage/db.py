@@ -171,11 +171,11 @@ def alembic_config(url: str) -> Any:
     return cfg
 
 
-def _run_upgrade(connection: Connection, cfg: Any, revision: str) -> None:
+def _migrate(connection: Connection, cfg: Any, direction: str, revision: str) -> None:
     from alembic import command
 
     cfg.attributes["connection"] = connection
-    command.upgrade(cfg, revision)
+    getattr(command, direction)(cfg, revision)
 
 
 async def upgrade(url: str, *, revision: str = "head", engine: AsyncEngine | None = None) -> None:
@@ -185,7 +185,7 @@ async def upgrade(url: str, *, revision: str = "head", engine: AsyncEngine | Non
     cfg = alembic_config(url)
     try:
         async with engine.begin() as conn:
-            await conn.run_sync(_run_upgrade, cfg, revision)
+            await conn.run_sync(_migrate, cfg, "upgrade", revision)
             if revision == "head":
                 from .indexes import ensure     # an import that stopped half-way may have left them out
 
@@ -197,6 +197,17 @@ async def upgrade(url: str, *, revision: str = "head", engine: AsyncEngine | Non
     finally:
         if own:
             await engine.dispose()
+
+
+async def downgrade(url: str, revision: str) -> None:
+    """Take the database at ``url`` back to ``revision`` (Alembic ``downgrade``): for undoing an upgrade,
+    and for the tests of what a migration backfills. ``upgrade`` brings it forward again."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(_migrate, alembic_config(url), "downgrade", revision)
+    finally:
+        await engine.dispose()
 
 
 async def execute_autocommit(url: str, sql: str) -> None:

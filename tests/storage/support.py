@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from reports.document import Source
 from reports.model import Cell, Report
 from reports.templates import REQUEST_COLUMNS
-from storage.db import Database, alembic_config, create_engine, execute_autocommit
+from storage.db import Database, execute_autocommit
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -110,19 +110,3 @@ def original_of(report: Report) -> bytes:
     """The bytes ``make_report`` hashed for this report (what a real upload would have carried)."""
     return _BODIES[report.source.sha256]
 
-
-async def downgrade(url: str, revision: str) -> None:
-    """Take the database at ``url`` back to ``revision`` (Alembic ``downgrade``), to test what a migration backfills."""
-    from alembic import command
-
-    def run(connection) -> None:
-        cfg = alembic_config(url)
-        cfg.attributes["connection"] = connection
-        command.downgrade(cfg, revision)
-
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as conn:
-            await conn.run_sync(run)
-    finally:
-        await engine.dispose()

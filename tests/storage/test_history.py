@@ -9,9 +9,10 @@ from sqlalchemy import delete, func, select
 
 from services.agencies import AgencyNotFound, SameAgency, add_alias, list_agencies, merge
 from services.store import store_report
+from storage.db import downgrade
 from storage.models import Agency, Figure, FindingRow, ReportRow
 from storage.repository import AgencyRepository, AliasConflict, ReportRepository
-from tests.storage.support import downgrade, make_report, original_of
+from tests.storage.support import make_report, original_of
 
 T0 = datetime(2024, 3, 1, 8, 0, tzinfo=timezone.utc)
 

@@ -12,9 +12,10 @@ from reports.templates import TEMPLATES
 from services.questions import component
 from services.store import store_report
 from storage import queries as sq
+from storage.db import downgrade
 from storage.encoding import DERIVED, stored_figure_values, subtotal_row_id
 from storage.repository import ReportRepository
-from tests.storage.support import downgrade, fresh_url, make_report, open_db, original_of
+from tests.storage.support import fresh_url, make_report, open_db, original_of
 
 COLUMNS = [c.id for c in TEMPLATES["2021"].table("requests").columns]
 
