@@ -109,4 +109,3 @@ _BODIES: dict[str, bytes] = {}
 def original_of(report: Report) -> bytes:
     """The bytes ``make_report`` hashed for this report (what a real upload would have carried)."""
     return _BODIES[report.source.sha256]
-
